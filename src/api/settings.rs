@@ -1,0 +1,86 @@
+//! The extension's settings (GUCs), validated when they are set.
+
+use std::ffi::{c_char, c_void, CStr, CString};
+
+use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
+use pgrx::{pg_guard, pg_sys, PostgresGucEnum};
+
+/// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PostgresGucEnum)]
+pub enum CommentsMode {
+    Ignore,
+    ParseAll,
+    OnlyWithHttpTag,
+    OnlyAnnotated,
+}
+
+static URL_PREFIX: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"/api"));
+static COMMENTS_MODE: GucSetting<CommentsMode> =
+    GucSetting::<CommentsMode>::new(CommentsMode::OnlyWithHttpTag);
+
+/// Characters a URL prefix cannot hold: they would end the path or break
+/// request matching.
+const PREFIX_FORBIDDEN: &[char] = &['?', '#', '{', '}', ' ', '\t', '\r', '\n'];
+
+pub fn register() {
+    // SAFETY: the check hook below has the signature Postgres expects.
+    unsafe {
+        GucRegistry::define_string_guc_with_hooks(
+            c"npgsqlrest_logout.url_prefix",
+            c"Prefix of the default endpoint paths (NpgsqlRest UrlPathPrefix).",
+            c"Generated paths are url_prefix + schema (unless public) + routine name.",
+            &URL_PREFIX,
+            GucContext::Userset,
+            GucFlags::default(),
+            Some(check_url_prefix),
+            None,
+            None,
+        );
+    }
+    GucRegistry::define_enum_guc(
+        c"npgsqlrest_logout.comments_mode",
+        c"Which routines become endpoints: Ignore, ParseAll, OnlyWithHttpTag, OnlyAnnotated.",
+        c"NpgsqlRest CommentsMode; values are case-insensitive.",
+        &COMMENTS_MODE,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+}
+
+/// The current `npgsqlrest_logout.url_prefix`.
+pub fn url_prefix() -> String {
+    URL_PREFIX
+        .get()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The current `npgsqlrest_logout.comments_mode`.
+pub fn comments_mode() -> CommentsMode {
+    COMMENTS_MODE.get()
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn check_url_prefix(
+    newval: *mut *mut c_char,
+    _extra: *mut *mut c_void,
+    _source: pg_sys::GucSource::Type,
+) -> bool {
+    // SAFETY: Postgres passes a valid pointer to a (possibly NULL) C string.
+    let value = unsafe {
+        match (*newval).is_null() {
+            true => return true,
+            false => CStr::from_ptr(*newval).to_string_lossy(),
+        }
+    };
+    if !value.contains(PREFIX_FORBIDDEN) {
+        return true;
+    }
+    let detail = c"A URL prefix is a path such as /api: no spaces, '?', '#', '{' or '}'.";
+    // SAFETY: GUC_check_errdetail_string is read by Postgres right after the
+    // hook returns; pstrdup copies into the current memory context.
+    unsafe {
+        pg_sys::GUC_check_errdetail_string = pg_sys::pstrdup(detail.as_ptr());
+    }
+    false
+}

@@ -1,0 +1,239 @@
+//! Walks any Postgres value and hands every scheme name in it to a
+//! [`SchemeList`]: scalars by their output function, arrays element by
+//! element (any dimension), records column by column, json/jsonb by their
+//! text. The walk keeps its own stack of open arrays and records, so no
+//! value can drive Rust recursion, and it checks for query cancellation.
+
+use std::collections::HashMap;
+
+use pgrx::{pg_sys, PgSqlErrorCode};
+
+use super::errors::raise;
+use crate::core::json_names::{collect_json_names, JsonNamesError};
+use crate::core::schemes::SchemeList;
+
+/// How a value of one type yields names.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// `void`: a routine that returns nothing.
+    Nothing,
+    Scalar(OutputFn),
+    Json(OutputFn),
+    Array,
+    Record,
+}
+
+#[derive(Clone, Copy)]
+struct OutputFn(pg_sys::Oid);
+
+/// An array or record being walked.
+enum Frame {
+    Array {
+        iterator: pg_sys::ArrayIterator,
+        element_type: pg_sys::Oid,
+    },
+    Record {
+        columns: Vec<(pg_sys::Datum, bool, pg_sys::Oid)>,
+        next: usize,
+    },
+}
+
+/// Collects the scheme names of values, caching what it learns per type.
+#[derive(Default)]
+pub struct ValueWalker {
+    kinds: HashMap<pg_sys::Oid, Kind>,
+    visited: u64,
+}
+
+impl ValueWalker {
+    /// Adds every name in `datum` (of type `type_oid`) to `out`.
+    pub fn collect(&mut self, datum: pg_sys::Datum, type_oid: pg_sys::Oid, out: &mut SchemeList) {
+        let mut stack: Vec<Frame> = Vec::new();
+        if let Some(frame) = self.visit(datum, type_oid, out) {
+            stack.push(frame);
+        }
+        while let Some(top) = stack.last_mut() {
+            match next_child(top) {
+                Some((datum, type_oid)) => {
+                    if let Some(frame) = self.visit(datum, type_oid, out) {
+                        stack.push(frame);
+                    }
+                }
+                None => {
+                    if let Some(Frame::Array { iterator, .. }) = stack.pop() {
+                        // SAFETY: the iterator came from array_create_iterator.
+                        unsafe { pg_sys::array_free_iterator(iterator) };
+                    }
+                }
+            }
+        }
+    }
+
+    /// Emits a leaf value's name, or opens a frame for a container.
+    fn visit(
+        &mut self,
+        datum: pg_sys::Datum,
+        type_oid: pg_sys::Oid,
+        out: &mut SchemeList,
+    ) -> Option<Frame> {
+        self.visited += 1;
+        if self.visited % 1024 == 0 {
+            pgrx::check_for_interrupts!();
+        }
+        match self.kind(type_oid) {
+            Kind::Nothing => None,
+            Kind::Scalar(output) => {
+                out.push(&output_text(output, datum));
+                None
+            }
+            Kind::Json(output) => {
+                let text = output_text(output, datum);
+                if let Err(error) = collect_json_names(&text, out) {
+                    json_error(error, &text);
+                }
+                None
+            }
+            Kind::Array => Some(open_array(datum)),
+            Kind::Record => Some(open_record(datum)),
+        }
+    }
+
+    fn kind(&mut self, type_oid: pg_sys::Oid) -> Kind {
+        if let Some(kind) = self.kinds.get(&type_oid) {
+            return *kind;
+        }
+        let kind = kind_of(type_oid);
+        self.kinds.insert(type_oid, kind);
+        kind
+    }
+}
+
+fn kind_of(type_oid: pg_sys::Oid) -> Kind {
+    // SAFETY: plain catalog lookups; they raise an ERROR for a bad OID.
+    unsafe {
+        let base = pg_sys::getBaseType(type_oid);
+        if base == pg_sys::VOIDOID {
+            Kind::Nothing
+        } else if base == pg_sys::JSONOID || base == pg_sys::JSONBOID {
+            Kind::Json(output_fn(base))
+        } else if pg_sys::type_is_rowtype(base) {
+            Kind::Record
+        } else if pg_sys::get_element_type(base) != pg_sys::InvalidOid {
+            Kind::Array
+        } else {
+            Kind::Scalar(output_fn(base))
+        }
+    }
+}
+
+fn output_fn(type_oid: pg_sys::Oid) -> OutputFn {
+    let mut function = pg_sys::InvalidOid;
+    let mut is_varlena = false;
+    // SAFETY: getTypeOutputInfo fills both out-parameters or raises an ERROR.
+    unsafe { pg_sys::getTypeOutputInfo(type_oid, &mut function, &mut is_varlena) };
+    OutputFn(function)
+}
+
+/// The text of a value, as its type's output function writes it.
+fn output_text(output: OutputFn, datum: pg_sys::Datum) -> String {
+    // SAFETY: `output` is the output function of the datum's type; the
+    // returned C string is palloc'd and freed after copying.
+    unsafe {
+        let text = pg_sys::OidOutputFunctionCall(output.0, datum);
+        let owned = std::ffi::CStr::from_ptr(text)
+            .to_string_lossy()
+            .into_owned();
+        pg_sys::pfree(text.cast());
+        owned
+    }
+}
+
+fn open_array(datum: pg_sys::Datum) -> Frame {
+    // SAFETY: the datum is an array (its type has an element type);
+    // detoasting gives a readable ArrayType.
+    unsafe {
+        let array = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as *mut pg_sys::ArrayType;
+        Frame::Array {
+            element_type: (*array).elemtype,
+            iterator: pg_sys::array_create_iterator(array, 0, std::ptr::null_mut()),
+        }
+    }
+}
+
+fn open_record(datum: pg_sys::Datum) -> Frame {
+    // SAFETY: the datum is a composite value; its header names its row
+    // type, whose descriptor deforms it.
+    unsafe {
+        let header = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
+        let type_id = (*header).t_choice.t_datum.datum_typeid;
+        let type_mod = (*header).t_choice.t_datum.datum_typmod;
+        let desc = pg_sys::lookup_rowtype_tupdesc_copy(type_id, type_mod);
+        let natts = (*desc).natts as usize;
+        let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
+        tuple.t_len = varsize(header.cast());
+        tuple.t_data = header;
+        let mut values = vec![pg_sys::Datum::from(0); natts];
+        let mut nulls = vec![false; natts];
+        pg_sys::heap_deform_tuple(&mut tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        let attrs = (*desc).attrs.as_slice(natts);
+        let columns = attrs
+            .iter()
+            .zip(values.into_iter().zip(nulls))
+            .filter(|(attr, _)| !attr.attisdropped)
+            .map(|(attr, (value, null))| (value, null, attr.atttypid))
+            .collect();
+        pg_sys::FreeTupleDesc(desc);
+        Frame::Record { columns, next: 0 }
+    }
+}
+
+/// The length of a 4-byte-header varlena (a detoasted composite).
+unsafe fn varsize(ptr: *const u8) -> u32 {
+    // SAFETY: the caller passes a detoasted varlena with a 4-byte header.
+    unsafe { (ptr.cast::<u32>().read_unaligned() >> 2) & 0x3FFF_FFFF }
+}
+
+/// The next non-null child of an open array or record.
+fn next_child(frame: &mut Frame) -> Option<(pg_sys::Datum, pg_sys::Oid)> {
+    match frame {
+        Frame::Array {
+            iterator,
+            element_type,
+        } => loop {
+            let mut value = pg_sys::Datum::from(0);
+            let mut is_null = false;
+            // SAFETY: the iterator is live until its frame is popped.
+            if !unsafe { pg_sys::array_iterate(*iterator, &mut value, &mut is_null) } {
+                return None;
+            }
+            if !is_null {
+                return Some((value, *element_type));
+            }
+        },
+        Frame::Record { columns, next } => loop {
+            let (value, is_null, type_oid) = *columns.get(*next)?;
+            *next += 1;
+            if !is_null {
+                return Some((value, type_oid));
+            }
+        },
+    }
+}
+
+fn json_error(error: JsonNamesError, text: &str) -> ! {
+    let shown: String = text.chars().take(80).collect();
+    match error {
+        JsonNamesError::Object => raise(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("a JSON object is not a scheme name: {shown}"),
+            Some("In a json logout result, strings are scheme names, arrays are expanded and null is nothing.".into()),
+            Some("Return a scheme name, an array of names, or null."),
+        ),
+        JsonNamesError::Malformed => raise(
+            PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
+            format!("malformed JSON in a logout result: {shown}"),
+            None,
+            None,
+        ),
+    }
+}

@@ -1,0 +1,13 @@
+//! The pure-Rust core: no Postgres types, so plain `cargo test` covers it.
+
+pub mod annotations;
+pub mod document;
+pub mod escapes;
+pub mod json_names;
+pub mod keywords;
+pub mod naming;
+pub mod schemes;
+pub mod sql_file;
+
+#[cfg(test)]
+mod annotation_cases;

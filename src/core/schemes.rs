@@ -1,0 +1,151 @@
+//! The list of authentication schemes a logout signs out of.
+//!
+//! NpgsqlRest passes whatever the routine returned straight to ASP.NET; we
+//! normalise it so a front-end can act on it without further checks: names
+//! trimmed, empty ones dropped, duplicates dropped (first kept), case kept
+//! (scheme names are case-sensitive). An empty list means "every scheme".
+
+use std::collections::HashSet;
+
+/// Scheme names in first-seen order, without duplicates.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SchemeList {
+    names: Vec<String>,
+    seen: HashSet<String>,
+}
+
+/// A scheme name that is not one of the schemes the caller has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownScheme {
+    pub name: String,
+    pub available: Vec<String>,
+}
+
+impl SchemeList {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one raw name: trimmed, ignored when empty or already present.
+    pub fn push(&mut self, raw: &str) {
+        let name = raw.trim();
+        if name.is_empty() || self.seen.contains(name) {
+            return;
+        }
+        self.seen.insert(name.to_string());
+        self.names.push(name.to_string());
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<String> {
+        self.names
+    }
+
+    /// Checks every name against the schemes the caller has, and turns
+    /// "every scheme" (the empty list) into that explicit list.
+    pub fn within(self, available: &[String]) -> Result<Vec<String>, UnknownScheme> {
+        let available = Self::from_names(available.iter().map(String::as_str));
+        if self.names.is_empty() {
+            return Ok(available.into_vec());
+        }
+        match self.names.iter().find(|n| !available.seen.contains(*n)) {
+            Some(unknown) => Err(UnknownScheme {
+                name: unknown.clone(),
+                available: available.into_vec(),
+            }),
+            None => Ok(self.names),
+        }
+    }
+
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut list = Self::new();
+        for name in names {
+            list.push(name);
+        }
+        list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalise(raw: &[&str]) -> Vec<String> {
+        SchemeList::from_names(raw.iter().copied()).into_vec()
+    }
+
+    #[test]
+    fn normalises_names() {
+        let cases: &[(&[&str], &[&str])] = &[
+            (&[], &[]),
+            (&[""], &[]),
+            (&["   "], &[]),
+            (&["\t\n"], &[]),
+            (&["Cookies"], &["Cookies"]),
+            (&[" Cookies "], &["Cookies"]),
+            (&["Cookies", "Bearer"], &["Cookies", "Bearer"]),
+            (&["Bearer", "Cookies"], &["Bearer", "Cookies"]),
+            (&["Cookies", "Cookies"], &["Cookies"]),
+            (&["Cookies", " Cookies"], &["Cookies"]),
+            (&["Cookies", "cookies"], &["Cookies", "cookies"]),
+            (&["COOKIES"], &["COOKIES"]),
+            (&["a", "", "b", " ", "a"], &["a", "b"]),
+            (&["Bearer", "Cookies", "Bearer"], &["Bearer", "Cookies"]),
+            (&["Identity.Application"], &["Identity.Application"]),
+            (&["a b"], &["a b"]),
+            (&["  a  b  "], &["a  b"]),
+            (&["é", "É"], &["é", "É"]),
+            (&["1", "2", "1"], &["1", "2"]),
+            (&["true", "false"], &["true", "false"]),
+            (&["\u{00a0}x\u{00a0}"], &["x"]),
+            (&["x\r\n"], &["x"]),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalise(input), *expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn checks_against_available_schemes() {
+        let available = vec!["Cookies".to_string(), "Bearer".to_string()];
+        let cases: &[(&[&str], Result<&[&str], &str>)] = &[
+            (&[], Ok(&["Cookies", "Bearer"])),
+            (&[" "], Ok(&["Cookies", "Bearer"])),
+            (&["Bearer"], Ok(&["Bearer"])),
+            (&["Bearer", "Cookies"], Ok(&["Bearer", "Cookies"])),
+            (&["cookies"], Err("cookies")),
+            (&["Cookies", "Jwt"], Err("Jwt")),
+        ];
+        for (input, expected) in cases {
+            let got = SchemeList::from_names(input.iter().copied()).within(&available);
+            match expected {
+                Ok(names) => assert_eq!(got, Ok(names.iter().map(|s| s.to_string()).collect())),
+                Err(name) => {
+                    let err = got.expect_err("an unknown scheme");
+                    assert_eq!(err.name, *name);
+                    assert_eq!(err.available, available);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn available_schemes_are_normalised_too() {
+        let available = vec![
+            " Cookies".to_string(),
+            "".to_string(),
+            "Cookies".to_string(),
+        ];
+        assert_eq!(
+            SchemeList::new().within(&available),
+            Ok(vec!["Cookies".to_string()])
+        );
+    }
+}
