@@ -6,3 +6,5 @@ mod errors;
 mod schemes;
 pub mod settings;
 mod value_walk;
+#[cfg(any(test, feature = "pg_test"))]
+mod test_support;

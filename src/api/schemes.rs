@@ -113,3 +113,133 @@ COMMENT ON AGGREGATE logout_schemes_agg(anyelement) IS
     name = "logout_schemes_agg",
     requires = [logout_schemes_agg_step, logout_schemes_agg_final],
 );
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use crate::api::test_support::{sqlstate_of, text_of};
+    use pgrx::prelude::*;
+
+    fn resolve(expr: &str) -> Option<String> {
+        text_of(&format!("select resolve_logout_schemes({expr})::text"))
+    }
+
+    #[pg_test]
+    fn resolves_values_of_any_type() {
+        Spi::run("create type pair as (a text, b text[]); create domain scheme as text; create domain schemes as text[]; create type mood as enum ('Cookies', 'Bearer')")
+            .expect("types are created");
+        let cases = [
+            ("null::text", "{}"),
+            ("'Cookies'::text", "{Cookies}"),
+            ("' Cookies '::varchar", "{Cookies}"),
+            ("''::text", "{}"),
+            ("42", "{42}"),
+            ("true", "{t}"),
+            ("array['Cookies', 'Bearer']", "{Cookies,Bearer}"),
+            ("array['Cookies', null, 'Cookies', ' ']", "{Cookies}"),
+            ("array[['a', 'b'], ['c', 'a']]", "{a,b,c}"),
+            ("array[1, 2, 1]", "{1,2}"),
+            ("'{}'::text[]", "{}"),
+            ("row('a', array['b', 'a'])::pair", "{a,b}"),
+            ("row(null, array[null, 'x'])::pair", "{x}"),
+            ("array[row('a', array['b'])::pair, row('c', null)::pair]", "{a,b,c}"),
+            ("row(1, row('x', 'y'))", "{1,x,y}"),
+            ("'Cookies'::scheme", "{Cookies}"),
+            ("array['Cookies', 'Bearer']::schemes", "{Cookies,Bearer}"),
+            ("'Bearer'::mood", "{Bearer}"),
+            ("'[\"Cookies\", [\"Bearer\", null], 7]'::jsonb", "{Cookies,Bearer,7}"),
+            ("'\"Cookies\"'::json", "{Cookies}"),
+            ("'null'::jsonb", "{}"),
+            ("array['\"a\"'::jsonb, '[\"b\"]'::jsonb]", "{a,b}"),
+            ("'\\x41'::bytea", "{\"\\\\x41\"}"),
+            ("point(1, 2)", "{\"(1,2)\"}"),
+            ("int4range(1, 3)", "{\"[1,3)\"}"),
+        ];
+        for (expr, expected) in cases {
+            assert_eq!(resolve(expr).as_deref(), Some(expected), "value {expr}");
+        }
+    }
+
+    #[pg_test]
+    fn void_routines_sign_out_of_every_scheme() {
+        Spi::run("create function signout() returns void language sql as 'select'").expect("created");
+        assert_eq!(resolve("signout()").as_deref(), Some("{}"));
+    }
+
+    #[pg_test]
+    fn json_objects_are_rejected() {
+        assert_eq!(sqlstate_of("select resolve_logout_schemes('{\"a\": 1}'::jsonb)").as_deref(), Some("22023"));
+        assert_eq!(sqlstate_of("select resolve_logout_schemes('[\"a\", {}]'::json)").as_deref(), Some("22023"));
+    }
+
+    #[pg_test]
+    fn available_schemes_expand_and_check() {
+        let available = "array['Cookies', 'Bearer']";
+        let cases = [
+            ("null::text", "{Cookies,Bearer}"),
+            ("'Bearer'::text", "{Bearer}"),
+            ("array['Bearer', 'Cookies']", "{Bearer,Cookies}"),
+        ];
+        for (expr, expected) in cases {
+            let got = text_of(&format!("select resolve_logout_schemes({expr}, {available})::text"));
+            assert_eq!(got.as_deref(), Some(expected), "value {expr}");
+        }
+        let got = text_of("select resolve_logout_schemes('x'::text, null)::text");
+        assert_eq!(got.as_deref(), Some("{x}"));
+        for bad in ["'cookies'::text", "array['Cookies', 'Jwt']"] {
+            let sql = format!("select resolve_logout_schemes({bad}, {available})");
+            assert_eq!(sqlstate_of(&sql).as_deref(), Some("22023"), "value {bad}");
+        }
+    }
+
+    #[pg_test]
+    fn unknown_scheme_message_names_the_valid_ones() {
+        Spi::run(
+            "create function pg_temp.message_of(q text) returns text language plpgsql as $$
+             declare m text; d text;
+             begin execute q; return null;
+             exception when others then
+               get stacked diagnostics m = message_text, d = pg_exception_detail;
+               return m || ' / ' || d; end $$",
+        )
+        .expect("created");
+        let got = text_of("select pg_temp.message_of('select resolve_logout_schemes(''Jwt''::text, array[''Cookies''])')");
+        assert_eq!(
+            got.as_deref(),
+            Some("logout scheme \"Jwt\" is not one of the available schemes / Available schemes: \"Cookies\".")
+        );
+    }
+
+    #[pg_test]
+    fn aggregate_reads_every_row() {
+        let cases = [
+            ("select logout_schemes_agg(x) from (values ('a'), (null), ('b'), ('a')) t(x)", "{a,b}"),
+            ("select logout_schemes_agg(t) from (values ('a', array['b']), ('c', null)) t(x, y)", "{a,b,c}"),
+            ("select logout_schemes_agg(x) from (select 1 where false) t(x)", "{}"),
+            ("select logout_schemes_agg(x) from unnest(array['x', 'y']) x", "{x,y}"),
+        ];
+        for (sql, expected) in cases {
+            let got = text_of(&format!("select ({sql})::text"));
+            assert_eq!(got.as_deref(), Some(expected), "query {sql}");
+        }
+    }
+
+    #[pg_test]
+    fn step_function_cannot_be_called_from_sql() {
+        // An `internal` argument cannot be written in SQL.
+        let sql = "select logout_schemes_agg_step(null, 'a'::text)";
+        assert_eq!(sqlstate_of(sql).as_deref(), Some("42883"));
+    }
+
+    #[pg_test]
+    fn million_element_arrays_resolve() {
+        let got = text_of("select array_length(resolve_logout_schemes(array(select g from generate_series(1, 1000000) g)), 1)::text");
+        assert_eq!(got.as_deref(), Some("1000000"));
+    }
+
+    #[pg_test]
+    fn deeply_nested_jsonb_resolves() {
+        let sql = "select resolve_logout_schemes((repeat('[', 5000) || '\"deep\"' || repeat(']', 5000))::jsonb)::text";
+        assert_eq!(text_of(sql).as_deref(), Some("{deep}"));
+    }
+}

@@ -4,6 +4,8 @@ use std::ffi::{c_char, c_void, CStr, CString};
 
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::{pg_guard, pg_sys, PostgresGucEnum};
+#[cfg(any(test, feature = "pg_test"))]
+use pgrx::pg_schema;
 
 /// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PostgresGucEnum)]
@@ -83,4 +85,39 @@ unsafe extern "C-unwind" fn check_url_prefix(
         pg_sys::GUC_check_errdetail_string = pg_sys::pstrdup(detail.as_ptr());
     }
     false
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use crate::api::test_support::{sqlstate_of, text_of};
+    use pgrx::prelude::*;
+
+    #[pg_test]
+    fn defaults() {
+        // Loading the library registers the settings.
+        text_of("select parse_annotations(null)::text");
+        assert_eq!(text_of("show npgsqlrest_logout.url_prefix").as_deref(), Some("/api"));
+        assert_eq!(text_of("show npgsqlrest_logout.comments_mode").as_deref(), Some("OnlyWithHttpTag"));
+    }
+
+    #[pg_test]
+    fn comments_mode_is_case_insensitive_and_validated() {
+        text_of("select parse_annotations(null)::text");
+        Spi::run("set npgsqlrest_logout.comments_mode = 'parseall'").expect("a valid mode");
+        assert_eq!(text_of("show npgsqlrest_logout.comments_mode").as_deref(), Some("ParseAll"));
+        let sql = "set npgsqlrest_logout.comments_mode = 'everything'";
+        assert_eq!(sqlstate_of(sql).as_deref(), Some("22023"));
+    }
+
+    #[pg_test]
+    fn url_prefix_is_validated() {
+        text_of("select parse_annotations(null)::text");
+        Spi::run("set npgsqlrest_logout.url_prefix = ''").expect("an empty prefix is valid");
+        Spi::run("set npgsqlrest_logout.url_prefix = '/v1/api'").expect("a path is valid");
+        for bad in ["/api?x=1", "/a b", "/{x}"] {
+            let sql = format!("set npgsqlrest_logout.url_prefix = '{bad}'");
+            assert_eq!(sqlstate_of(&sql).as_deref(), Some("22023"), "prefix {bad}");
+        }
+    }
 }

@@ -1,0 +1,22 @@
+//! Helpers for `#[pg_test]`s: run SQL and read what it returns or the
+//! SQLSTATE it raises (caught in PL/pgSQL, so the test transaction lives on).
+
+use pgrx::prelude::*;
+
+/// The SQLSTATE `sql` raises, or None when it succeeds.
+pub fn sqlstate_of(sql: &str) -> Option<String> {
+    Spi::run(
+        "create or replace function pg_temp.sqlstate_of(q text) returns text
+         language plpgsql as $$
+         begin execute q; return null;
+         exception when others then return sqlstate; end $$",
+    )
+    .expect("the helper function is created");
+    Spi::get_one_with_args::<String>("select pg_temp.sqlstate_of($1)", &[sql.into()])
+        .expect("the helper function runs")
+}
+
+/// The single text value `sql` returns.
+pub fn text_of(sql: &str) -> Option<String> {
+    Spi::get_one::<String>(sql).expect("the query runs")
+}
