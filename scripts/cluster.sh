@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster run as the `postgres` user, reachable
+# only through a Unix socket in its own directory.
+#   scripts/cluster.sh start DIR [PORT]   create (if needed) and start
+#   scripts/cluster.sh stop DIR           stop and remove
+# After `start`, connect with: psql -h DIR -p PORT -U postgres
+set -euo pipefail
+
+BIN=/usr/lib/postgresql/15/bin
+cmd=${1:?usage: cluster.sh start|stop DIR [PORT]}
+dir=${2:?usage: cluster.sh start|stop DIR [PORT]}
+port=${3:-54329}
+
+as_postgres() {
+  if [ "$(id -un)" = postgres ]; then "$@"; else sudo -u postgres "$@"; fi
+}
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+case "$cmd" in
+  start)
+    as_root mkdir -p "$dir"
+    as_root chown postgres "$dir"
+    as_root chmod 755 "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+      as_postgres "$BIN/initdb" -D "$dir/data" -A trust -U postgres --no-instructions >/dev/null
+    fi
+    as_postgres "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+      -o "-k $dir -p $port -c listen_addresses='' -c fsync=off" start >/dev/null
+    ;;
+  stop)
+    if [ -f "$dir/data/postmaster.pid" ]; then
+      as_postgres "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    fi
+    as_root rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: cluster.sh start|stop DIR [PORT]" >&2
+    exit 2
+    ;;
+esac
