@@ -2,6 +2,7 @@
 
 pub mod annotations;
 pub mod document;
+pub mod endpoint;
 pub mod escapes;
 pub mod json_names;
 pub mod keywords;

@@ -1,0 +1,257 @@
+//! The endpoint NpgsqlRest would create for a routine: its defaults from
+//! the routine's schema, name and volatility, then its comment's
+//! annotations, under the comments mode in force.
+
+use serde_json::{json, Value};
+
+use super::annotations::{parse_with, Routine};
+use super::document::Document;
+use super::naming::default_path;
+
+/// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentsMode {
+    /// Every routine, with its defaults; comments are not read.
+    Ignore,
+    /// Every routine, configured by its comment.
+    ParseAll,
+    /// Only routines whose comment has an `HTTP` line that applies.
+    OnlyWithHttpTag,
+    /// The same as `OnlyWithHttpTag` (NpgsqlRest treats them alike).
+    OnlyAnnotated,
+}
+
+/// A routine parameter that requests can bind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parameter {
+    pub name: Option<String>,
+    pub type_name: String,
+    pub has_default: bool,
+}
+
+/// What the catalog says about a routine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutineInfo {
+    /// The routine's signature, as `regprocedure` prints it.
+    pub signature: String,
+    pub schema: String,
+    pub name: String,
+    pub is_procedure: bool,
+    /// `volatile`, `stable` or `immutable`.
+    pub volatility: String,
+    pub returns_void: bool,
+    pub returns_set: bool,
+    pub parameters: Vec<Parameter>,
+    pub comment: Option<String>,
+}
+
+/// An endpoint: the routine's annotation document with effective values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    pub doc: Document,
+    pub method: String,
+    pub path: String,
+    pub request_param_type: &'static str,
+}
+
+/// The settings that shape endpoints.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointOptions<'a> {
+    pub url_prefix: &'a str,
+    pub mode: CommentsMode,
+}
+
+/// NpgsqlRest's default method: GET for a name with a `get` marker or a
+/// stable/immutable routine, else POST.
+pub fn default_method(name: &str, volatility: &str) -> &'static str {
+    let lower = name.to_lowercase();
+    let has_get = lower.starts_with("get_") || lower.contains("_get_") || lower.ends_with("_get");
+    if has_get || volatility != "volatile" {
+        "GET"
+    } else {
+        "POST"
+    }
+}
+
+/// GET and DELETE read parameters from the query string, others from a JSON body.
+pub fn default_request_param_type(method: &str) -> &'static str {
+    match method {
+        "GET" | "DELETE" => "query_string",
+        _ => "body_json",
+    }
+}
+
+impl RoutineInfo {
+    /// The tags `for`, `disabled` and `enabled` lines test: the routine's
+    /// type and volatility.
+    pub fn tags(&self) -> Vec<String> {
+        let kind = if self.is_procedure { "procedure" } else { "function" };
+        vec![kind.to_string(), self.volatility.clone()]
+    }
+
+    pub fn parameter_names(&self) -> Vec<String> {
+        self.parameters.iter().filter_map(|p| p.name.clone()).collect()
+    }
+}
+
+/// The endpoint of `routine`, or None when it is not one.
+pub fn endpoint(routine: &RoutineInfo, options: EndpointOptions, on_progress: &mut dyn FnMut()) -> Option<Endpoint> {
+    let doc = match options.mode {
+        CommentsMode::Ignore => Document::default(),
+        _ => {
+            let tags = routine.tags();
+            let parameters = routine.parameter_names();
+            let context = Routine {
+                tags: &tags,
+                parameters: &parameters,
+            };
+            parse_with(routine.comment.as_deref().unwrap_or(""), context, on_progress)
+        }
+    };
+    let needs_http = matches!(options.mode, CommentsMode::OnlyWithHttpTag | CommentsMode::OnlyAnnotated);
+    if (needs_http && !doc.http) || (options.mode != CommentsMode::Ignore && doc.disabled) {
+        return None;
+    }
+    let method = doc
+        .method
+        .clone()
+        .unwrap_or_else(|| default_method(&routine.name, &routine.volatility).to_string());
+    let path = doc
+        .path
+        .clone()
+        .unwrap_or_else(|| default_path(options.url_prefix, Some(&routine.schema), &routine.name));
+    let request_param_type = doc
+        .request_param_type
+        .unwrap_or_else(|| default_request_param_type(&method));
+    Some(Endpoint {
+        doc,
+        method,
+        path,
+        request_param_type,
+    })
+}
+
+impl Endpoint {
+    /// The `routine_endpoint` document: the annotation document with
+    /// effective values and what the catalog says about the routine.
+    pub fn to_json(&self, routine: &RoutineInfo) -> Value {
+        let mut doc = self.doc.to_json();
+        if let Value::Object(map) = &mut doc {
+            map.insert("method".into(), json!(self.method));
+            map.insert("path".into(), json!(self.path));
+            map.insert("request_param_type".into(), json!(self.request_param_type));
+            map.insert("routine".into(), json!(routine.signature));
+            map.insert("schema".into(), json!(routine.schema));
+            map.insert("name".into(), json!(routine.name));
+            let kind = if routine.is_procedure { "procedure" } else { "function" };
+            map.insert("kind".into(), json!(kind));
+            map.insert("volatility".into(), json!(routine.volatility));
+            map.insert("returns_void".into(), json!(routine.returns_void));
+            map.insert("returns_set".into(), json!(routine.returns_set));
+            let parameters: Vec<Value> = routine
+                .parameters
+                .iter()
+                .map(|p| json!({"name": p.name, "type": p.type_name, "has_default": p.has_default}))
+                .collect();
+            map.insert("parameters".into(), Value::Array(parameters));
+            map.insert(
+                "resolved_parameters".into(),
+                Value::Object(self.doc.resolved_parameters.clone()),
+            );
+        }
+        doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn routine(schema: &str, name: &str, volatility: &str, comment: Option<&str>) -> RoutineInfo {
+        RoutineInfo {
+            signature: format!("{name}()"),
+            schema: schema.into(),
+            name: name.into(),
+            is_procedure: false,
+            volatility: volatility.into(),
+            returns_void: false,
+            returns_set: false,
+            parameters: vec![],
+            comment: comment.map(str::to_string),
+        }
+    }
+
+    fn options(mode: CommentsMode) -> EndpointOptions<'static> {
+        EndpointOptions { url_prefix: "/api", mode }
+    }
+
+    fn summary(r: &RoutineInfo, mode: CommentsMode) -> Option<(String, String, &'static str)> {
+        endpoint(r, options(mode), &mut || {}).map(|e| (e.method, e.path, e.request_param_type))
+    }
+
+    #[test]
+    fn default_methods() {
+        let cases = [
+            ("get_user", "volatile", "GET"),
+            ("GET_USER", "volatile", "GET"),
+            ("user_get", "volatile", "GET"),
+            ("user_get_data", "volatile", "GET"),
+            ("getuser", "volatile", "POST"),
+            ("budget", "volatile", "POST"),
+            ("forget_me", "volatile", "POST"),
+            ("logout", "stable", "GET"),
+            ("logout", "immutable", "GET"),
+            ("logout", "volatile", "POST"),
+        ];
+        for (name, volatility, expected) in cases {
+            assert_eq!(default_method(name, volatility), expected, "{name} {volatility}");
+        }
+    }
+
+    #[test]
+    fn endpoints_under_each_mode() {
+        use CommentsMode::*;
+        let annotated = Some("HTTP POST /auth/logout\n@logout");
+        let cases: Vec<(RoutineInfo, CommentsMode, Option<(&str, &str, &str)>)> = vec![
+            (routine("public", "logout_cookie", "volatile", None), Ignore, Some(("POST", "/api/logout-cookie", "body_json"))),
+            (routine("auth", "full_logout", "volatile", None), ParseAll, Some(("POST", "/api/auth/full-logout", "body_json"))),
+            (routine("public", "get_me", "volatile", None), ParseAll, Some(("GET", "/api/get-me", "query_string"))),
+            (routine("public", "f", "volatile", None), OnlyWithHttpTag, None),
+            (routine("public", "f", "volatile", Some("just prose")), OnlyAnnotated, None),
+            (routine("public", "f", "volatile", annotated), OnlyWithHttpTag, Some(("POST", "/auth/logout", "body_json"))),
+            (routine("public", "f", "stable", Some("HTTP")), OnlyWithHttpTag, Some(("GET", "/api/f", "query_string"))),
+            (routine("public", "f", "volatile", Some("HTTP DELETE")), OnlyAnnotated, Some(("DELETE", "/api/f", "body_json"))),
+            (routine("public", "f", "volatile", Some("HTTP\ndisabled")), OnlyWithHttpTag, None),
+            (routine("public", "f", "volatile", Some("disabled")), ParseAll, None),
+            (routine("public", "f", "volatile", Some("disabled")), Ignore, Some(("POST", "/api/f", "body_json"))),
+            (routine("public", "f", "volatile", Some("for stable\nHTTP")), OnlyWithHttpTag, None),
+            (routine("public", "f", "stable", Some("for stable\nHTTP")), OnlyWithHttpTag, Some(("GET", "/api/f", "query_string"))),
+            (routine("public", "f", "volatile", Some("HTTP\ndisabled function")), OnlyWithHttpTag, None),
+            (routine("public", "f", "volatile", Some("HTTP\ndisabled procedure")), OnlyWithHttpTag, Some(("POST", "/api/f", "body_json"))),
+            (routine("public", "f", "volatile", Some("HTTP\nrequest_param_type query")), OnlyWithHttpTag, Some(("POST", "/api/f", "query_string"))),
+            (routine("public", "f", "volatile", Some("HTTP\npath /x")), OnlyWithHttpTag, Some(("POST", "/x", "body_json"))),
+        ];
+        for (r, mode, expected) in cases {
+            let got = summary(&r, mode);
+            let expected = expected.map(|(m, p, t)| (m.to_string(), p.to_string(), t));
+            assert_eq!(got, expected, "{:?} {:?} under {mode:?}", r.name, r.comment);
+        }
+    }
+
+    #[test]
+    fn document_has_routine_keys() {
+        let mut r = routine("auth", "smart_logout", "volatile", Some("HTTP POST /auth/logout\n_scheme = 'x'"));
+        r.parameters = vec![Parameter {
+            name: Some("_scheme".into()),
+            type_name: "text".into(),
+            has_default: true,
+        }];
+        let e = endpoint(&r, options(CommentsMode::OnlyWithHttpTag), &mut || {});
+        let doc = e.map(|e| e.to_json(&r)).unwrap_or_default();
+        assert_eq!(doc["kind"], "function");
+        assert_eq!(doc["schema"], "auth");
+        assert_eq!(doc["parameters"], json!([{"name": "_scheme", "type": "text", "has_default": true}]));
+        assert_eq!(doc["resolved_parameters"], json!({"_scheme": "'x'"}));
+        assert_eq!(doc["custom_parameters"], json!({}));
+    }
+}
