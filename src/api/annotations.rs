@@ -33,7 +33,8 @@ mod tests {
         let doc = text_of(
             "select parse_annotations(E'HTTP POST /auth/logout/cookie\\n@logout\\n@authorize')::text",
         );
-        let doc: serde_json::Value = serde_json::from_str(&doc.unwrap_or_default()).unwrap_or_default();
+        let doc: serde_json::Value =
+            serde_json::from_str(&doc.unwrap_or_default()).unwrap_or_default();
         assert_eq!(doc["method"], "POST");
         assert_eq!(doc["path"], "/auth/logout/cookie");
         assert_eq!(doc["logout"], true);
@@ -44,7 +45,11 @@ mod tests {
     fn null_and_empty_comments_give_the_defaults() {
         for comment in ["null", "''"] {
             let sql = format!("select parse_annotations({comment}) = parse_annotations('  ')");
-            assert_eq!(Spi::get_one::<bool>(&sql), Ok(Some(true)), "comment {comment}");
+            assert_eq!(
+                Spi::get_one::<bool>(&sql),
+                Ok(Some(true)),
+                "comment {comment}"
+            );
         }
         let keys = text_of("select string_agg(k, ',' order by k) from jsonb_object_keys(parse_annotations(null)) k");
         assert_eq!(

@@ -2,9 +2,13 @@
 //! and calls the core.
 
 mod annotations;
+mod catalog;
+mod endpoints;
 mod errors;
+mod regprocedure;
 mod schemes;
 pub mod settings;
-mod value_walk;
+mod sql_file;
 #[cfg(any(test, feature = "pg_test"))]
 mod test_support;
+mod value_walk;

@@ -142,12 +142,18 @@ mod tests {
             ("'{}'::text[]", "{}"),
             ("row('a', array['b', 'a'])::pair", "{a,b}"),
             ("row(null, array[null, 'x'])::pair", "{x}"),
-            ("array[row('a', array['b'])::pair, row('c', null)::pair]", "{a,b,c}"),
+            (
+                "array[row('a', array['b'])::pair, row('c', null)::pair]",
+                "{a,b,c}",
+            ),
             ("row(1, row('x', 'y'))", "{1,x,y}"),
             ("'Cookies'::scheme", "{Cookies}"),
             ("array['Cookies', 'Bearer']::schemes", "{Cookies,Bearer}"),
             ("'Bearer'::mood", "{Bearer}"),
-            ("'[\"Cookies\", [\"Bearer\", null], 7]'::jsonb", "{Cookies,Bearer,7}"),
+            (
+                "'[\"Cookies\", [\"Bearer\", null], 7]'::jsonb",
+                "{Cookies,Bearer,7}",
+            ),
             ("'\"Cookies\"'::json", "{Cookies}"),
             ("'null'::jsonb", "{}"),
             ("array['\"a\"'::jsonb, '[\"b\"]'::jsonb]", "{a,b}"),
@@ -162,14 +168,21 @@ mod tests {
 
     #[pg_test]
     fn void_routines_sign_out_of_every_scheme() {
-        Spi::run("create function signout() returns void language sql as 'select'").expect("created");
+        Spi::run("create function signout() returns void language sql as 'select'")
+            .expect("created");
         assert_eq!(resolve("signout()").as_deref(), Some("{}"));
     }
 
     #[pg_test]
     fn json_objects_are_rejected() {
-        assert_eq!(sqlstate_of("select resolve_logout_schemes('{\"a\": 1}'::jsonb)").as_deref(), Some("22023"));
-        assert_eq!(sqlstate_of("select resolve_logout_schemes('[\"a\", {}]'::json)").as_deref(), Some("22023"));
+        assert_eq!(
+            sqlstate_of("select resolve_logout_schemes('{\"a\": 1}'::jsonb)").as_deref(),
+            Some("22023")
+        );
+        assert_eq!(
+            sqlstate_of("select resolve_logout_schemes('[\"a\", {}]'::json)").as_deref(),
+            Some("22023")
+        );
     }
 
     #[pg_test]
@@ -181,7 +194,9 @@ mod tests {
             ("array['Bearer', 'Cookies']", "{Bearer,Cookies}"),
         ];
         for (expr, expected) in cases {
-            let got = text_of(&format!("select resolve_logout_schemes({expr}, {available})::text"));
+            let got = text_of(&format!(
+                "select resolve_logout_schemes({expr}, {available})::text"
+            ));
             assert_eq!(got.as_deref(), Some(expected), "value {expr}");
         }
         let got = text_of("select resolve_logout_schemes('x'::text, null)::text");
@@ -213,10 +228,22 @@ mod tests {
     #[pg_test]
     fn aggregate_reads_every_row() {
         let cases = [
-            ("select logout_schemes_agg(x) from (values ('a'), (null), ('b'), ('a')) t(x)", "{a,b}"),
-            ("select logout_schemes_agg(t) from (values ('a', array['b']), ('c', null)) t(x, y)", "{a,b,c}"),
-            ("select logout_schemes_agg(x) from (select 1 where false) t(x)", "{}"),
-            ("select logout_schemes_agg(x) from unnest(array['x', 'y']) x", "{x,y}"),
+            (
+                "select logout_schemes_agg(x) from (values ('a'), (null), ('b'), ('a')) t(x)",
+                "{a,b}",
+            ),
+            (
+                "select logout_schemes_agg(t) from (values ('a', array['b']), ('c', null)) t(x, y)",
+                "{a,b,c}",
+            ),
+            (
+                "select logout_schemes_agg(x) from (select 1 where false) t(x)",
+                "{}",
+            ),
+            (
+                "select logout_schemes_agg(x) from unnest(array['x', 'y']) x",
+                "{x,y}",
+            ),
         ];
         for (sql, expected) in cases {
             let got = text_of(&format!("select ({sql})::text"));

@@ -3,9 +3,9 @@
 use std::ffi::{c_char, c_void, CStr, CString};
 
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
-use pgrx::{pg_guard, pg_sys, PostgresGucEnum};
 #[cfg(any(test, feature = "pg_test"))]
 use pgrx::pg_schema;
+use pgrx::{pg_guard, pg_sys, PostgresGucEnum};
 
 /// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PostgresGucEnum)]
@@ -62,6 +62,17 @@ pub fn comments_mode() -> CommentsMode {
     COMMENTS_MODE.get()
 }
 
+impl From<CommentsMode> for crate::core::endpoint::CommentsMode {
+    fn from(mode: CommentsMode) -> Self {
+        match mode {
+            CommentsMode::Ignore => Self::Ignore,
+            CommentsMode::ParseAll => Self::ParseAll,
+            CommentsMode::OnlyWithHttpTag => Self::OnlyWithHttpTag,
+            CommentsMode::OnlyAnnotated => Self::OnlyAnnotated,
+        }
+    }
+}
+
 #[pg_guard]
 unsafe extern "C-unwind" fn check_url_prefix(
     newval: *mut *mut c_char,
@@ -97,15 +108,24 @@ mod tests {
     fn defaults() {
         // Loading the library registers the settings.
         text_of("select parse_annotations(null)::text");
-        assert_eq!(text_of("show npgsqlrest_logout.url_prefix").as_deref(), Some("/api"));
-        assert_eq!(text_of("show npgsqlrest_logout.comments_mode").as_deref(), Some("OnlyWithHttpTag"));
+        assert_eq!(
+            text_of("show npgsqlrest_logout.url_prefix").as_deref(),
+            Some("/api")
+        );
+        assert_eq!(
+            text_of("show npgsqlrest_logout.comments_mode").as_deref(),
+            Some("OnlyWithHttpTag")
+        );
     }
 
     #[pg_test]
     fn comments_mode_is_case_insensitive_and_validated() {
         text_of("select parse_annotations(null)::text");
         Spi::run("set npgsqlrest_logout.comments_mode = 'parseall'").expect("a valid mode");
-        assert_eq!(text_of("show npgsqlrest_logout.comments_mode").as_deref(), Some("ParseAll"));
+        assert_eq!(
+            text_of("show npgsqlrest_logout.comments_mode").as_deref(),
+            Some("ParseAll")
+        );
         let sql = "set npgsqlrest_logout.comments_mode = 'everything'";
         assert_eq!(sqlstate_of(sql).as_deref(), Some("22023"));
     }

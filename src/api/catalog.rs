@@ -1,0 +1,90 @@
+//! Reads routines from the catalog, read-only through SPI, with the
+//! queries kept in `sql/`.
+
+use pgrx::prelude::*;
+use pgrx::spi::SpiHeapTupleData;
+
+use crate::core::endpoint::{Parameter, RoutineInfo};
+
+const ROUTINE_BY_OID: &str = concat!(
+    include_str!("../../sql/routine_columns.sql"),
+    include_str!("../../sql/routine_by_oid.sql")
+);
+const ROUTINES_LISTED: &str = concat!(
+    include_str!("../../sql/routine_columns.sql"),
+    include_str!("../../sql/routines_listed.sql")
+);
+
+/// A routine as the catalog describes it, with its OID.
+pub struct CatalogRoutine {
+    pub oid: pg_sys::Oid,
+    pub info: RoutineInfo,
+    /// Functions and procedures only: aggregates, window and trigger
+    /// functions are never endpoints.
+    pub is_plain: bool,
+}
+
+/// One routine, or None when the OID names no routine.
+pub fn routine(oid: pg_sys::Oid) -> Option<CatalogRoutine> {
+    read(ROUTINE_BY_OID, &[oid.into()]).into_iter().next()
+}
+
+/// Every routine `endpoints()` considers.
+pub fn listed_routines() -> Vec<CatalogRoutine> {
+    read(ROUTINES_LISTED, &[])
+}
+
+fn read(query: &str, args: &[pgrx::datum::DatumWithOid]) -> Vec<CatalogRoutine> {
+    Spi::connect(|client| {
+        let table = client.select(query, None, args)?;
+        table
+            .map(|row| from_row(&row))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .unwrap_or_else(|error| pgrx::error!("npgsqlrest_logout could not read the catalog: {error}"))
+}
+
+fn from_row(row: &SpiHeapTupleData) -> Result<CatalogRoutine, pgrx::spi::Error> {
+    let text = |name: &str| -> Result<String, pgrx::spi::Error> {
+        Ok(row.get_by_name::<String, _>(name)?.unwrap_or_default())
+    };
+    let kind = text("kind")?;
+    let volatility = match text("volatility")?.as_str() {
+        "i" => "immutable",
+        "s" => "stable",
+        _ => "volatile",
+    };
+    let types: Vec<Option<String>> = row.get_by_name("input_types")?.unwrap_or_default();
+    let names: Vec<Option<String>> = row.get_by_name("input_names")?.unwrap_or_default();
+    let defaults = row
+        .get_by_name::<i32, _>("default_count")?
+        .unwrap_or(0)
+        .max(0) as usize;
+    let first_default = types.len().saturating_sub(defaults);
+    let parameters = types
+        .into_iter()
+        .enumerate()
+        .map(|(i, type_name)| Parameter {
+            name: names.get(i).cloned().flatten().filter(|n| !n.is_empty()),
+            type_name: type_name.unwrap_or_default(),
+            has_default: i >= first_default,
+        })
+        .collect();
+    let return_type = row.get_by_name::<pg_sys::Oid, _>("return_type")?;
+    Ok(CatalogRoutine {
+        oid: row.get_by_name("oid")?.unwrap_or(pg_sys::InvalidOid),
+        is_plain: (kind == "f" || kind == "p")
+            && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
+        info: RoutineInfo {
+            signature: text("signature")?,
+            schema: text("schema")?,
+            name: text("name")?,
+            is_procedure: kind == "p",
+            volatility: volatility.to_string(),
+            returns_void: return_type == Some(pg_sys::VOIDOID),
+            returns_set: row.get_by_name("returns_set")?.unwrap_or(false),
+            parameters,
+            comment: row.get_by_name("comment")?,
+        },
+    })
+}
