@@ -85,17 +85,28 @@ impl RoutineInfo {
     /// The tags `for`, `disabled` and `enabled` lines test: the routine's
     /// type and volatility.
     pub fn tags(&self) -> Vec<String> {
-        let kind = if self.is_procedure { "procedure" } else { "function" };
+        let kind = if self.is_procedure {
+            "procedure"
+        } else {
+            "function"
+        };
         vec![kind.to_string(), self.volatility.clone()]
     }
 
     pub fn parameter_names(&self) -> Vec<String> {
-        self.parameters.iter().filter_map(|p| p.name.clone()).collect()
+        self.parameters
+            .iter()
+            .filter_map(|p| p.name.clone())
+            .collect()
     }
 }
 
 /// The endpoint of `routine`, or None when it is not one.
-pub fn endpoint(routine: &RoutineInfo, options: EndpointOptions, on_progress: &mut dyn FnMut()) -> Option<Endpoint> {
+pub fn endpoint(
+    routine: &RoutineInfo,
+    options: EndpointOptions,
+    on_progress: &mut dyn FnMut(),
+) -> Option<Endpoint> {
     let doc = match options.mode {
         CommentsMode::Ignore => Document::default(),
         _ => {
@@ -105,10 +116,17 @@ pub fn endpoint(routine: &RoutineInfo, options: EndpointOptions, on_progress: &m
                 tags: &tags,
                 parameters: &parameters,
             };
-            parse_with(routine.comment.as_deref().unwrap_or(""), context, on_progress)
+            parse_with(
+                routine.comment.as_deref().unwrap_or(""),
+                context,
+                on_progress,
+            )
         }
     };
-    let needs_http = matches!(options.mode, CommentsMode::OnlyWithHttpTag | CommentsMode::OnlyAnnotated);
+    let needs_http = matches!(
+        options.mode,
+        CommentsMode::OnlyWithHttpTag | CommentsMode::OnlyAnnotated
+    );
     if (needs_http && !doc.http) || (options.mode != CommentsMode::Ignore && doc.disabled) {
         return None;
     }
@@ -143,7 +161,11 @@ impl Endpoint {
             map.insert("routine".into(), json!(routine.signature));
             map.insert("schema".into(), json!(routine.schema));
             map.insert("name".into(), json!(routine.name));
-            let kind = if routine.is_procedure { "procedure" } else { "function" };
+            let kind = if routine.is_procedure {
+                "procedure"
+            } else {
+                "function"
+            };
             map.insert("kind".into(), json!(kind));
             map.insert("volatility".into(), json!(routine.volatility));
             map.insert("returns_void".into(), json!(routine.returns_void));
@@ -182,7 +204,10 @@ mod tests {
     }
 
     fn options(mode: CommentsMode) -> EndpointOptions<'static> {
-        EndpointOptions { url_prefix: "/api", mode }
+        EndpointOptions {
+            url_prefix: "/api",
+            mode,
+        }
     }
 
     fn summary(r: &RoutineInfo, mode: CommentsMode) -> Option<(String, String, &'static str)> {
@@ -204,7 +229,11 @@ mod tests {
             ("logout", "volatile", "POST"),
         ];
         for (name, volatility, expected) in cases {
-            assert_eq!(default_method(name, volatility), expected, "{name} {volatility}");
+            assert_eq!(
+                default_method(name, volatility),
+                expected,
+                "{name} {volatility}"
+            );
         }
     }
 
@@ -213,23 +242,96 @@ mod tests {
         use CommentsMode::*;
         let annotated = Some("HTTP POST /auth/logout\n@logout");
         let cases: Vec<(RoutineInfo, CommentsMode, Option<(&str, &str, &str)>)> = vec![
-            (routine("public", "logout_cookie", "volatile", None), Ignore, Some(("POST", "/api/logout-cookie", "body_json"))),
-            (routine("auth", "full_logout", "volatile", None), ParseAll, Some(("POST", "/api/auth/full-logout", "body_json"))),
-            (routine("public", "get_me", "volatile", None), ParseAll, Some(("GET", "/api/get-me", "query_string"))),
-            (routine("public", "f", "volatile", None), OnlyWithHttpTag, None),
-            (routine("public", "f", "volatile", Some("just prose")), OnlyAnnotated, None),
-            (routine("public", "f", "volatile", annotated), OnlyWithHttpTag, Some(("POST", "/auth/logout", "body_json"))),
-            (routine("public", "f", "stable", Some("HTTP")), OnlyWithHttpTag, Some(("GET", "/api/f", "query_string"))),
-            (routine("public", "f", "volatile", Some("HTTP DELETE")), OnlyAnnotated, Some(("DELETE", "/api/f", "body_json"))),
-            (routine("public", "f", "volatile", Some("HTTP\ndisabled")), OnlyWithHttpTag, None),
-            (routine("public", "f", "volatile", Some("disabled")), ParseAll, None),
-            (routine("public", "f", "volatile", Some("disabled")), Ignore, Some(("POST", "/api/f", "body_json"))),
-            (routine("public", "f", "volatile", Some("for stable\nHTTP")), OnlyWithHttpTag, None),
-            (routine("public", "f", "stable", Some("for stable\nHTTP")), OnlyWithHttpTag, Some(("GET", "/api/f", "query_string"))),
-            (routine("public", "f", "volatile", Some("HTTP\ndisabled function")), OnlyWithHttpTag, None),
-            (routine("public", "f", "volatile", Some("HTTP\ndisabled procedure")), OnlyWithHttpTag, Some(("POST", "/api/f", "body_json"))),
-            (routine("public", "f", "volatile", Some("HTTP\nrequest_param_type query")), OnlyWithHttpTag, Some(("POST", "/api/f", "query_string"))),
-            (routine("public", "f", "volatile", Some("HTTP\npath /x")), OnlyWithHttpTag, Some(("POST", "/x", "body_json"))),
+            (
+                routine("public", "logout_cookie", "volatile", None),
+                Ignore,
+                Some(("POST", "/api/logout-cookie", "body_json")),
+            ),
+            (
+                routine("auth", "full_logout", "volatile", None),
+                ParseAll,
+                Some(("POST", "/api/auth/full-logout", "body_json")),
+            ),
+            (
+                routine("public", "get_me", "volatile", None),
+                ParseAll,
+                Some(("GET", "/api/get-me", "query_string")),
+            ),
+            (
+                routine("public", "f", "volatile", None),
+                OnlyWithHttpTag,
+                None,
+            ),
+            (
+                routine("public", "f", "volatile", Some("just prose")),
+                OnlyAnnotated,
+                None,
+            ),
+            (
+                routine("public", "f", "volatile", annotated),
+                OnlyWithHttpTag,
+                Some(("POST", "/auth/logout", "body_json")),
+            ),
+            (
+                routine("public", "f", "stable", Some("HTTP")),
+                OnlyWithHttpTag,
+                Some(("GET", "/api/f", "query_string")),
+            ),
+            (
+                routine("public", "f", "volatile", Some("HTTP DELETE")),
+                OnlyAnnotated,
+                Some(("DELETE", "/api/f", "body_json")),
+            ),
+            (
+                routine("public", "f", "volatile", Some("HTTP\ndisabled")),
+                OnlyWithHttpTag,
+                None,
+            ),
+            (
+                routine("public", "f", "volatile", Some("disabled")),
+                ParseAll,
+                None,
+            ),
+            (
+                routine("public", "f", "volatile", Some("disabled")),
+                Ignore,
+                Some(("POST", "/api/f", "body_json")),
+            ),
+            (
+                routine("public", "f", "volatile", Some("for stable\nHTTP")),
+                OnlyWithHttpTag,
+                None,
+            ),
+            (
+                routine("public", "f", "stable", Some("for stable\nHTTP")),
+                OnlyWithHttpTag,
+                Some(("GET", "/api/f", "query_string")),
+            ),
+            (
+                routine("public", "f", "volatile", Some("HTTP\ndisabled function")),
+                OnlyWithHttpTag,
+                None,
+            ),
+            (
+                routine("public", "f", "volatile", Some("HTTP\ndisabled procedure")),
+                OnlyWithHttpTag,
+                Some(("POST", "/api/f", "body_json")),
+            ),
+            (
+                routine(
+                    "public",
+                    "f",
+                    "volatile",
+                    Some("HTTP\nrequest_param_type query"),
+                ),
+                OnlyWithHttpTag,
+                Some(("POST", "/api/f", "query_string")),
+            ),
+            (
+                routine("public", "f", "volatile", Some("HTTP\npath /x")),
+                OnlyWithHttpTag,
+                Some(("POST", "/x", "body_json")),
+            ),
         ];
         for (r, mode, expected) in cases {
             let got = summary(&r, mode);
@@ -240,7 +342,12 @@ mod tests {
 
     #[test]
     fn document_has_routine_keys() {
-        let mut r = routine("auth", "smart_logout", "volatile", Some("HTTP POST /auth/logout\n_scheme = 'x'"));
+        let mut r = routine(
+            "auth",
+            "smart_logout",
+            "volatile",
+            Some("HTTP POST /auth/logout\n_scheme = 'x'"),
+        );
         r.parameters = vec![Parameter {
             name: Some("_scheme".into()),
             type_name: "text".into(),
@@ -250,7 +357,10 @@ mod tests {
         let doc = e.map(|e| e.to_json(&r)).unwrap_or_default();
         assert_eq!(doc["kind"], "function");
         assert_eq!(doc["schema"], "auth");
-        assert_eq!(doc["parameters"], json!([{"name": "_scheme", "type": "text", "has_default": true}]));
+        assert_eq!(
+            doc["parameters"],
+            json!([{"name": "_scheme", "type": "text", "has_default": true}])
+        );
         assert_eq!(doc["resolved_parameters"], json!({"_scheme": "'x'"}));
         assert_eq!(doc["custom_parameters"], json!({}));
     }
