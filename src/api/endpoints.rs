@@ -84,3 +84,228 @@ COMMENT ON VIEW logout_endpoints IS 'The endpoints marked @logout (alias signout
     name = "logout_endpoints",
     requires = [endpoints],
 );
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use crate::api::test_support::text_of;
+    use pgrx::prelude::*;
+
+    fn field(routine: &str, key: &str) -> Option<String> {
+        text_of(&format!("select routine_endpoint('{routine}') ->> '{key}'"))
+    }
+
+    fn endpoint_exists(routine: &str) -> bool {
+        Spi::get_one::<bool>(&format!("select routine_endpoint('{routine}') is not null"))
+            == Ok(Some(true))
+    }
+
+    #[pg_test]
+    fn defaults_follow_schema_name_and_volatility() {
+        Spi::run(
+            "create schema auth;
+             create function public.logout_cookie() returns text language sql as $$select 'Cookies'$$;
+             create function auth.full_logout() returns void language sql as 'select';
+             create function public.get_sessions() returns int language sql as 'select 1';
+             create function public.session_count() returns int stable language sql as 'select 1';
+             create procedure auth.end_session(p_id int, p_reason text default null) language sql as 'select';
+             set npgsqlrest_logout.comments_mode = 'ParseAll'",
+        )
+        .expect("routines are created");
+        let cases = [
+            ("logout_cookie()", "path", "/api/logout-cookie"),
+            ("logout_cookie()", "method", "POST"),
+            ("logout_cookie()", "request_param_type", "body_json"),
+            ("logout_cookie()", "kind", "function"),
+            ("auth.full_logout()", "path", "/api/auth/full-logout"),
+            ("auth.full_logout()", "returns_void", "true"),
+            ("get_sessions()", "method", "GET"),
+            ("get_sessions()", "request_param_type", "query_string"),
+            ("session_count()", "method", "GET"),
+            ("session_count()", "volatility", "stable"),
+            ("auth.end_session(int, text)", "kind", "procedure"),
+            (
+                "auth.end_session(int, text)",
+                "routine",
+                "auth.end_session(integer,text)",
+            ),
+        ];
+        for (routine, key, expected) in cases {
+            assert_eq!(
+                field(routine, key).as_deref(),
+                Some(expected),
+                "{routine} {key}"
+            );
+        }
+        let params =
+            text_of("select routine_endpoint('auth.end_session(int, text)') ->> 'parameters'");
+        assert_eq!(
+            params.as_deref(),
+            Some(
+                r#"[{"name": "p_id", "type": "integer", "has_default": false}, {"name": "p_reason", "type": "text", "has_default": true}]"#
+            )
+        );
+        Spi::run("set npgsqlrest_logout.url_prefix = ''").expect("set");
+        assert_eq!(
+            field("logout_cookie()", "path").as_deref(),
+            Some("/logout-cookie")
+        );
+    }
+
+    #[pg_test]
+    fn comments_modes_decide_what_is_an_endpoint() {
+        Spi::run(
+            "create function plain() returns int language sql as 'select 1';
+             create function annotated() returns int language sql as 'select 1';
+             comment on function annotated() is E'HTTP GET /x\\n@logout';
+             create function switched_off() returns int language sql as 'select 1';
+             comment on function switched_off() is E'HTTP\\ndisabled';",
+        )
+        .expect("routines are created");
+        let cases = [
+            ("Ignore", [true, true, true]),
+            ("ParseAll", [true, true, false]),
+            ("OnlyWithHttpTag", [false, true, false]),
+            ("OnlyAnnotated", [false, true, false]),
+        ];
+        for (mode, expected) in cases {
+            Spi::run(&format!("set npgsqlrest_logout.comments_mode = '{mode}'")).expect("set");
+            let got = ["plain()", "annotated()", "switched_off()"].map(endpoint_exists);
+            assert_eq!(got, expected, "mode {mode}");
+        }
+        Spi::run("set npgsqlrest_logout.comments_mode = 'Ignore'").expect("set");
+        assert_eq!(field("annotated()", "logout").as_deref(), Some("false"));
+        assert_eq!(
+            field("annotated()", "path").as_deref(),
+            Some("/api/annotated")
+        );
+    }
+
+    #[pg_test]
+    fn tags_are_kind_and_volatility() {
+        Spi::run(
+            "create function v() returns int language sql as 'select 1';
+             create function s() returns int stable language sql as 'select 1';
+             create procedure p() language sql as 'select';
+             comment on function v() is E'for stable\\nHTTP GET\\nfor volatile\\nHTTP POST /v';
+             comment on function s() is E'for stable\\nHTTP GET\\nfor volatile\\nHTTP POST /v';
+             comment on procedure p() is E'HTTP\\ndisabled procedure';",
+        )
+        .expect("routines are created");
+        assert_eq!(field("v()", "method").as_deref(), Some("POST"));
+        assert_eq!(field("v()", "path").as_deref(), Some("/v"));
+        assert_eq!(field("s()", "method").as_deref(), Some("GET"));
+        assert!(!endpoint_exists("p()"));
+    }
+
+    #[pg_test]
+    fn overloads_are_separate_endpoints() {
+        Spi::run(
+            "create function sign_out(a int) returns text language sql as 'select null';
+             create function sign_out(a text) returns text language sql as 'select a';
+             comment on function sign_out(int) is E'HTTP POST /a\\n@logout';
+             comment on function sign_out(text) is E'HTTP POST /b';",
+        )
+        .expect("routines are created");
+        assert_eq!(field("sign_out(int)", "path").as_deref(), Some("/a"));
+        assert_eq!(field("sign_out(text)", "path").as_deref(), Some("/b"));
+        let logouts = text_of(
+            "select string_agg(routine::text, ',') from logout_endpoints where name = 'sign_out'",
+        );
+        assert_eq!(logouts.as_deref(), Some("sign_out(integer)"));
+    }
+
+    #[pg_test]
+    fn resolved_parameters_and_routine_keys() {
+        Spi::run(
+            "create function smart_logout(_scheme text default null) returns text language sql as 'select _scheme';
+             comment on function smart_logout(text) is E'HTTP POST /auth/logout\\n_scheme = Cookies\\naudit = yes';",
+        )
+        .expect("routine is created");
+        let got =
+            text_of("select routine_endpoint('smart_logout(text)') ->> 'resolved_parameters'");
+        assert_eq!(got.as_deref(), Some(r#"{"_scheme": "Cookies"}"#));
+        let got = text_of("select routine_endpoint('smart_logout(text)') ->> 'custom_parameters'");
+        assert_eq!(got.as_deref(), Some(r#"{"audit": "yes"}"#));
+    }
+
+    #[pg_test]
+    fn aggregates_window_and_trigger_functions_are_not_endpoints() {
+        Spi::run(
+            "create function t() returns trigger language plpgsql as 'begin return new; end';
+             comment on function t() is 'HTTP';
+             create aggregate agg(int) (sfunc = int4pl, stype = int);
+             comment on aggregate agg(int) is 'HTTP';
+             set npgsqlrest_logout.comments_mode = 'Ignore'",
+        )
+        .expect("routines are created");
+        assert!(!endpoint_exists("t()"));
+        assert!(!endpoint_exists("agg(int)"));
+        assert!(!endpoint_exists("pg_catalog.row_number()"));
+        let listed = text_of("select count(*)::text from endpoints() where name in ('t', 'agg', 'row_number', 'now')");
+        assert_eq!(listed.as_deref(), Some("0"));
+    }
+
+    #[pg_test]
+    fn endpoints_skip_schemas_without_usage_and_the_extension() {
+        Spi::run(
+            "create schema hidden;
+             create function hidden.f() returns int language sql as 'select 1';
+             comment on function hidden.f() is 'HTTP';
+             create function public.g() returns int language sql as 'select 1';
+             comment on function public.g() is 'HTTP';
+             create role endpoint_reader;
+             grant usage on schema public to endpoint_reader;
+             set npgsqlrest_logout.comments_mode = 'Ignore'",
+        )
+        .expect("created");
+        let own = text_of("select count(*)::text from endpoints() where name in ('parse_annotations', 'endpoints')");
+        assert_eq!(own.as_deref(), Some("0"));
+        Spi::run("set role endpoint_reader").expect("role switched");
+        let seen = text_of("select string_agg(schema || '.' || name, ',' order by name) from endpoints() where name in ('f', 'g')");
+        assert_eq!(seen.as_deref(), Some("public.g"));
+        Spi::run("reset role").expect("role reset");
+    }
+
+    #[pg_test]
+    fn endpoints_are_ordered_by_path_then_method() {
+        Spi::run(
+            "create function b1() returns int language sql as 'select 1';
+             comment on function b1() is 'HTTP POST /b';
+             create function b2() returns int language sql as 'select 1';
+             comment on function b2() is 'HTTP GET /b';
+             create function a1() returns int language sql as 'select 1';
+             comment on function a1() is 'HTTP PUT /a';",
+        )
+        .expect("created");
+        let order = text_of("select string_agg(method || ' ' || path, ',') from endpoints()");
+        assert_eq!(order.as_deref(), Some("PUT /a,GET /b,POST /b"));
+    }
+
+    #[pg_test]
+    fn a_hostile_search_path_changes_nothing() {
+        Spi::run(
+            "create function logout_web() returns text[] language sql as $$select array['Cookies']$$;
+             comment on function logout_web() is E'HTTP POST /auth/logout/web\\n@logout';
+             create schema hostile;
+             create function hostile.obj_description(oid, name) returns text language sql as $$select 'HTTP GET /hijacked'$$;
+             create function hostile.lower(text) returns text language sql as $$select 'hijacked'$$;
+             create function hostile.format_type(oid, int) returns text language sql as $$select 'hijacked'$$;
+             create function hostile.oideq_always(oid, oid) returns bool language sql as 'select true';
+             create operator hostile.= (leftarg = oid, rightarg = oid, function = hostile.oideq_always);
+             create function hostile.chareq_never(\"char\", \"char\") returns bool language sql as 'select false';
+             create operator hostile.= (leftarg = \"char\", rightarg = \"char\", function = hostile.chareq_never);",
+        )
+        .expect("created");
+        let before = text_of("select jsonb_agg(e order by routine::text)::text from endpoints() e");
+        let one_before = text_of("select routine_endpoint('logout_web()')::text");
+        Spi::run("set search_path = hostile, pg_catalog, public").expect("set");
+        let after =
+            text_of("select jsonb_agg(e order by routine::text)::text from public.endpoints() e");
+        let one_after = text_of("select public.routine_endpoint('public.logout_web()')::text");
+        Spi::run("reset search_path").expect("reset");
+        assert_eq!(after, before);
+        assert_eq!(one_after, one_before);
+        assert!(before.unwrap_or_default().contains("/auth/logout/web"));
+    }
+}
