@@ -11,14 +11,9 @@ select p.oid,
        p.proretset as returns_set,
        d.description as comment,
        p.pronargdefaults::pg_catalog.int4 as default_count,
-       (select pg_catalog.array_agg(pg_catalog.format_type(a.type, null) order by a.i)
-          from pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) with ordinality a(type, i))
-         as input_types,
-       (select pg_catalog.array_agg(a.name order by a.i)
-          from rows from (pg_catalog.unnest(p.proargnames), pg_catalog.unnest(p.proargmodes::pg_catalog.text[]))
-               with ordinality a(name, mode, i)
-         where a.mode is null or a.mode operator(pg_catalog.=) any ('{i,b,v}'::pg_catalog.text[]))
-         as input_names
+       p.proargtypes::pg_catalog.oid[] as input_types,
+       p.proargnames as arg_names,
+       p.proargmodes::pg_catalog.text[] as arg_modes
   from pg_catalog.pg_proc p
   join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace
   left join pg_catalog.pg_description d

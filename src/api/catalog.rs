@@ -1,6 +1,8 @@
 //! Reads routines from the catalog, read-only through SPI, with the
 //! queries kept in `sql/`.
 
+use std::collections::HashMap;
+
 use pgrx::prelude::*;
 use pgrx::spi::SpiHeapTupleData;
 
@@ -19,6 +21,8 @@ const ROUTINES_LISTED: &str = concat!(
 pub struct CatalogRoutine {
     pub oid: pg_sys::Oid,
     pub info: RoutineInfo,
+    /// The input parameters' types, in order.
+    pub input_types: Vec<pg_sys::Oid>,
     /// Functions and procedures only: aggregates, window and trigger
     /// functions are never endpoints.
     pub is_plain: bool,
@@ -35,16 +39,60 @@ pub fn listed_routines() -> Vec<CatalogRoutine> {
 }
 
 fn read(query: &str, args: &[pgrx::datum::DatumWithOid]) -> Vec<CatalogRoutine> {
+    let mut type_names = TypeNames::default();
     Spi::connect(|client| {
         let table = client.select(query, None, args)?;
         table
-            .map(|row| from_row(&row))
+            .map(|row| from_row(&row, &mut type_names))
             .collect::<Result<Vec<_>, _>>()
     })
     .unwrap_or_else(|error| pgrx::error!("npgsqlrest_logout could not read the catalog: {error}"))
 }
 
-fn from_row(row: &SpiHeapTupleData) -> Result<CatalogRoutine, pgrx::spi::Error> {
+/// Type names as `format_type` spells them, looked up once per type.
+#[derive(Default)]
+struct TypeNames(HashMap<pg_sys::Oid, String>);
+
+impl TypeNames {
+    fn name(&mut self, oid: pg_sys::Oid) -> String {
+        self.0
+            .entry(oid)
+            .or_insert_with(|| {
+                // SAFETY: format_type_be returns a palloc'd C string for any OID.
+                unsafe {
+                    let name = pg_sys::format_type_be(oid);
+                    let owned = std::ffi::CStr::from_ptr(name)
+                        .to_string_lossy()
+                        .into_owned();
+                    pg_sys::pfree(name.cast());
+                    owned
+                }
+            })
+            .clone()
+    }
+}
+
+/// The names of the input parameters (IN, INOUT, VARIADIC): `proargnames`
+/// covers every argument, `proargmodes` says which are inputs.
+fn input_names(
+    names: Vec<Option<String>>,
+    modes: Option<Vec<Option<String>>>,
+) -> Vec<Option<String>> {
+    match modes {
+        None => names,
+        Some(modes) => names
+            .into_iter()
+            .zip(modes)
+            .filter(|(_, mode)| matches!(mode.as_deref(), Some("i" | "b" | "v") | None))
+            .map(|(name, _)| name)
+            .collect(),
+    }
+}
+
+fn from_row(
+    row: &SpiHeapTupleData,
+    type_names: &mut TypeNames,
+) -> Result<CatalogRoutine, pgrx::spi::Error> {
     let text = |name: &str| -> Result<String, pgrx::spi::Error> {
         Ok(row.get_by_name::<String, _>(name)?.unwrap_or_default())
     };
@@ -54,25 +102,30 @@ fn from_row(row: &SpiHeapTupleData) -> Result<CatalogRoutine, pgrx::spi::Error> 
         "s" => "stable",
         _ => "volatile",
     };
-    let types: Vec<Option<String>> = row.get_by_name("input_types")?.unwrap_or_default();
-    let names: Vec<Option<String>> = row.get_by_name("input_names")?.unwrap_or_default();
+    let types: Vec<pg_sys::Oid> = row.get_by_name("input_types")?.unwrap_or_default();
+    let names = input_names(
+        row.get_by_name("arg_names")?.unwrap_or_default(),
+        row.get_by_name("arg_modes")?,
+    );
     let defaults = row
         .get_by_name::<i32, _>("default_count")?
         .unwrap_or(0)
         .max(0) as usize;
     let first_default = types.len().saturating_sub(defaults);
     let parameters = types
-        .into_iter()
+        .iter()
+        .copied()
         .enumerate()
-        .map(|(i, type_name)| Parameter {
+        .map(|(i, type_oid)| Parameter {
             name: names.get(i).cloned().flatten().filter(|n| !n.is_empty()),
-            type_name: type_name.unwrap_or_default(),
+            type_name: type_names.name(type_oid),
             has_default: i >= first_default,
         })
         .collect();
     let return_type = row.get_by_name::<pg_sys::Oid, _>("return_type")?;
     Ok(CatalogRoutine {
         oid: row.get_by_name("oid")?.unwrap_or(pg_sys::InvalidOid),
+        input_types: types,
         is_plain: (kind == "f" || kind == "p")
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
         info: RoutineInfo {

@@ -5,6 +5,8 @@ mod annotations;
 mod catalog;
 mod endpoints;
 mod errors;
+mod jsonb_arg;
+mod logout_call;
 mod regprocedure;
 mod schemes;
 pub mod settings;

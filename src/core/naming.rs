@@ -58,6 +58,24 @@ pub fn file_stem(file_name: &str) -> &str {
     }
 }
 
+/// NpgsqlRest's parameter name in requests: `user_id` → `userId`,
+/// `_scheme` → `scheme` (split on `_`, later pieces capitalised).
+pub fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for (i, piece) in name.split('_').filter(|p| !p.is_empty()).enumerate() {
+        let mut chars = piece.chars();
+        if let Some(first) = chars.next() {
+            if i == 0 {
+                out.extend(first.to_lowercase());
+            } else {
+                out.extend(first.to_uppercase());
+            }
+            out.push_str(chars.as_str());
+        }
+    }
+    out.trim_matches('"').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +128,24 @@ mod tests {
                 expected,
                 "{prefix:?} {schema:?} {name:?}"
             );
+        }
+    }
+
+    #[test]
+    fn camel_case_names() {
+        let cases = [
+            ("_scheme", "scheme"),
+            ("user_id", "userId"),
+            ("p_user_id", "pUserId"),
+            ("UserId", "userId"),
+            ("already", "already"),
+            ("a__b", "aB"),
+            ("_", ""),
+            ("x_", "x"),
+            ("ÉTé_ça", "éTéÇa"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(camel_case(input), expected, "input {input:?}");
         }
     }
 

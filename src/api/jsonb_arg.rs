@@ -1,0 +1,52 @@
+//! A `jsonb` argument read as serde JSON, keeping a parse failure (such as
+//! nesting deeper than serde's limit) as a value so the caller can raise a
+//! proper SQLSTATE instead of failing inside argument conversion.
+
+use pgrx::callconv::{Arg, ArgAbi};
+use pgrx::pgrx_sql_entity_graph::metadata::{
+    ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
+};
+use pgrx::{pg_sys, FromDatum};
+use serde_json::Value;
+
+pub struct JsonbArg(pub Result<Value, String>);
+
+impl FromDatum for JsonbArg {
+    unsafe fn from_polymorphic_datum(
+        datum: pg_sys::Datum,
+        is_null: bool,
+        _: pg_sys::Oid,
+    ) -> Option<Self> {
+        if is_null {
+            return None;
+        }
+        // SAFETY: a jsonb datum; jsonb_out returns a palloc'd C string.
+        let text = unsafe {
+            let out =
+                pgrx::direct_function_call::<&std::ffi::CStr>(pg_sys::jsonb_out, &[Some(datum)]);
+            out.map(|c| c.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        Some(JsonbArg(
+            serde_json::from_str(&text).map_err(|e| e.to_string()),
+        ))
+    }
+}
+
+// SAFETY: unboxed with FromDatum, as pgrx does for its own types.
+unsafe impl<'fcx> ArgAbi<'fcx> for JsonbArg {
+    unsafe fn unbox_arg_unchecked(arg: Arg<'_, 'fcx>) -> Self {
+        // SAFETY: Postgres passes a jsonb datum; NULL becomes an empty object.
+        unsafe { arg.unbox_arg_using_from_datum() }
+            .unwrap_or(JsonbArg(Ok(Value::Object(Default::default()))))
+    }
+}
+
+// SAFETY: the SQL type is jsonb, which FromDatum reads.
+unsafe impl SqlTranslatable for JsonbArg {
+    const TYPE_IDENT: &'static str = pgrx::pgrx_resolved_type!(JsonbArg);
+    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
+    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::literal("jsonb"));
+    const RETURN_SQL: Result<ReturnsRef, ReturnsError> =
+        Ok(ReturnsRef::One(SqlMappingRef::literal("jsonb")));
+}

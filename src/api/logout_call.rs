@@ -1,0 +1,645 @@
+//! `call_logout` and `handle_logout`: what a thin HTTP front-end calls to
+//! run a logout endpoint and learn which schemes to sign out of, with
+//! `@authorize` enforced before the routine runs.
+
+use std::ffi::CString;
+
+use pgrx::datum::DatumWithOid;
+use pgrx::prelude::*;
+use pgrx::PgSqlErrorCode;
+use serde_json::Value;
+
+use super::catalog::{self, CatalogRoutine};
+use super::endpoints::endpoint_of;
+use super::errors::raise;
+use super::jsonb_arg::JsonbArg;
+use super::regprocedure::RegProcedure;
+use super::value_walk::ValueWalker;
+use crate::core::authorization::{authorize, Denied};
+use crate::core::binding::{bind, BindTarget};
+use crate::core::endpoint::Endpoint;
+use crate::core::pg_input::{input_text, InputError, InputKind};
+use crate::core::routing::{Request, RequestError, Template};
+use crate::core::schemes::SchemeList;
+
+/// A logout endpoint and the routine behind it.
+struct LogoutTarget {
+    routine: CatalogRoutine,
+    endpoint: Endpoint,
+}
+
+/// Runs a logout routine for a front-end; returns the schemes to sign out
+/// of (`{}` = every scheme).
+#[pg_extern(volatile, parallel_unsafe)]
+fn call_logout(
+    routine: RegProcedure,
+    args: default!(Option<JsonbArg>, "'{}'"),
+    user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
+) -> Vec<String> {
+    let target = logout_target(routine.0);
+    let user_roles = roles(user_roles);
+    check_authorization(&target, user_roles.as_deref());
+    run(&target, object_arguments(args))
+}
+
+/// Finds the logout endpoint for an HTTP request and runs it as
+/// `call_logout` does. The path may carry a `?query`, decoded into
+/// arguments; `{name}` path segments bind parameters too.
+#[pg_extern(volatile, parallel_unsafe)]
+fn handle_logout(
+    method: Option<&str>,
+    path: Option<&str>,
+    args: default!(Option<JsonbArg>, "'{}'"),
+    user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
+) -> Vec<String> {
+    let (Some(method), Some(path)) = (method, path) else {
+        raise(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            "handle_logout needs a method and a path".into(),
+            None,
+            Some("Pass the request's method (e.g. 'POST') and path (e.g. '/auth/logout?x=1')."),
+        );
+    };
+    let request =
+        Request::parse(method, path).unwrap_or_else(|RequestError::BadPercentEncoding(part)| {
+            raise(
+                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                format!("invalid percent-encoding in request path: \"{part}\""),
+                None,
+                Some("Encode reserved characters as %XX with two hex digits, and text as UTF-8."),
+            )
+        });
+    let (target, path_args) = route(&request, path);
+    let user_roles = roles(user_roles);
+    check_authorization(&target, user_roles.as_deref());
+    let mut arguments = path_args;
+    arguments.extend(request.query);
+    let arguments = arguments.into_iter().map(|(k, v)| (k, Value::String(v)));
+    let mut all: Vec<(String, Value)> = arguments.collect();
+    all.extend(object_arguments(args));
+    run(&target, all)
+}
+
+fn roles(user_roles: Option<Vec<Option<String>>>) -> Option<Vec<String>> {
+    user_roles.map(|r| r.into_iter().flatten().collect())
+}
+
+/// The logout endpoint of a routine, or a 22023 error saying why not.
+fn logout_target(oid: pg_sys::Oid) -> LogoutTarget {
+    let routine = catalog::routine(oid).unwrap_or_else(|| {
+        raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_FUNCTION,
+            format!("no routine has OID {}", oid.to_u32()),
+            None,
+            None,
+        )
+    });
+    match endpoint_of(&routine) {
+        Some(endpoint) if endpoint.doc.logout => LogoutTarget { routine, endpoint },
+        _ => raise(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("{} is not a logout endpoint", routine.info.signature),
+            Some(format!(
+                "Under comments_mode {:?}, its comment must make it an endpoint and mark it @logout.",
+                super::settings::comments_mode()
+            )),
+            Some("Add the lines HTTP and @logout to the routine's comment."),
+        ),
+    }
+}
+
+/// The logout endpoint matching a request, with the path's parameters.
+fn route(request: &Request, path: &str) -> (LogoutTarget, Vec<(String, String)>) {
+    let best = catalog::listed_routines()
+        .into_iter()
+        .filter_map(|routine| {
+            let endpoint =
+                endpoint_of(&routine).filter(|e| e.doc.logout && e.method == request.method)?;
+            let template = Template::parse(&endpoint.path);
+            let bound = template.matches(&request.segments)?;
+            Some((
+                template.literal_count(),
+                LogoutTarget { routine, endpoint },
+                bound,
+            ))
+        })
+        .max_by_key(|(literals, _, _)| *literals);
+    match best {
+        Some((_, target, bound)) => (target, bound),
+        None => raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_FUNCTION,
+            format!(
+                "no logout endpoint matches {} {}",
+                request.method,
+                shorten(path)
+            ),
+            None,
+            Some("List the logout endpoints with: select method, path from logout_endpoints;"),
+        ),
+    }
+}
+
+fn shorten(text: &str) -> String {
+    let short: String = text.chars().take(200).collect();
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+fn check_authorization(target: &LogoutTarget, user_roles: Option<&[String]>) {
+    let doc = &target.endpoint.doc;
+    let name = &target.routine.info.signature;
+    match authorize(doc.requires_authorization, &doc.authorize_roles, user_roles) {
+        Ok(()) => {}
+        Err(Denied::Anonymous) => raise(
+            PgSqlErrorCode::ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+            format!("{name} requires an authenticated user"),
+            Some("user_roles is NULL, which means an anonymous caller.".into()),
+            Some("Pass the authenticated user's roles as user_roles (an empty array for a user without roles)."),
+        ),
+        Err(Denied::MissingRole { required }) => raise(
+            PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            format!("{name} requires one of the roles {}", required.join(", ")),
+            Some(format!("The caller's roles: {}.", user_roles.unwrap_or_default().join(", "))),
+            None,
+        ),
+    }
+}
+
+/// The members of a JSON object argument, in order.
+fn object_arguments(args: Option<JsonbArg>) -> Vec<(String, Value)> {
+    match args.map(|a| a.0) {
+        None => Vec::new(),
+        Some(Ok(Value::Object(map))) => map.into_iter().collect(),
+        Some(Ok(other)) => raise(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("args must be a JSON object, not {}", json_kind(&other)),
+            None,
+            Some("Pass the request body's fields as an object, e.g. '{\"_scheme\": \"Cookies\"}'."),
+        ),
+        Some(Err(reason)) => raise(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("args cannot be read: {reason}"),
+            None,
+            Some("Arguments nest at most 128 levels deep."),
+        ),
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Binds the arguments, runs the routine as the caller, and reads every
+/// row and column of its result.
+fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
+    let info = &target.routine.info;
+    let targets: Vec<BindTarget> = info
+        .parameters
+        .iter()
+        .map(|p| BindTarget {
+            name: p.name.clone(),
+            has_default: p.has_default,
+        })
+        .collect();
+    let bound = bind(&targets, args).unwrap_or_else(|error| {
+        raise(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("cannot call {}: {}", info.signature, error.message()),
+            Some(format!("Its parameters: {}.", parameter_list(target))),
+            Some("Arguments bind by parameter name or its camelCase form (user_id or userId)."),
+        )
+    });
+    let mut sql = String::from(if info.is_procedure {
+        "CALL "
+    } else {
+        "SELECT * FROM "
+    });
+    sql.push_str(&quote_qualified(&info.schema, &info.name));
+    sql.push('(');
+    let mut values = Vec::with_capacity(bound.len());
+    for (n, (index, value)) in bound.iter().enumerate() {
+        let name = info.parameters[*index].name.as_deref().unwrap_or_default();
+        if n > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("{} => ${}", quote_identifier(name), n + 1));
+        values.push(input_datum(target, *index, value));
+    }
+    sql.push(')');
+    execute(&sql, &values)
+}
+
+fn parameter_list(target: &LogoutTarget) -> String {
+    let list: Vec<String> = target
+        .routine
+        .info
+        .parameters
+        .iter()
+        .map(|p| {
+            let name = p.name.clone().unwrap_or_else(|| "(unnamed)".into());
+            let default = if p.has_default { " (optional)" } else { "" };
+            format!("{name} {}{default}", p.type_name)
+        })
+        .collect();
+    if list.is_empty() {
+        "none".into()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// A JSON value as a datum of the parameter's type, through the type's
+/// input function: values are bound, never spliced into SQL text.
+fn input_datum<'a>(target: &LogoutTarget, index: usize, value: &Value) -> DatumWithOid<'a> {
+    let type_oid = target.routine.input_types[index];
+    let kind = input_kind(type_oid);
+    let text = input_text(value, kind).unwrap_or_else(|error| {
+        let param = target.routine.info.parameters[index]
+            .name
+            .clone()
+            .unwrap_or_default();
+        let type_name = &target.routine.info.parameters[index].type_name;
+        let what = match error {
+            InputError::ArrayForScalar => "an array",
+            InputError::Object => "an object",
+        };
+        raise(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("argument \"{param}\" is {what}, which a {type_name} parameter cannot take"),
+            None,
+            None,
+        )
+    });
+    let Some(text) = text else {
+        return DatumWithOid::null_oid(type_oid);
+    };
+    let text = CString::new(text).unwrap_or_else(|_| {
+        raise(
+            PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
+            "an argument contains a NUL character".into(),
+            None,
+            None,
+        )
+    });
+    let mut input_fn = pg_sys::InvalidOid;
+    let mut io_param = pg_sys::InvalidOid;
+    // SAFETY: catalog lookups for a valid type; the input function raises
+    // its own error (e.g. 22P02) for text it cannot read.
+    unsafe {
+        pg_sys::getTypeInputInfo(type_oid, &mut input_fn, &mut io_param);
+        let datum = pg_sys::OidInputFunctionCall(input_fn, text.as_ptr().cast_mut(), io_param, -1);
+        DatumWithOid::new(datum, type_oid)
+    }
+}
+
+fn input_kind(type_oid: pg_sys::Oid) -> InputKind {
+    // SAFETY: plain catalog lookups.
+    let base = unsafe { pg_sys::getBaseType(type_oid) };
+    if base == pg_sys::JSONOID || base == pg_sys::JSONBOID {
+        InputKind::Json
+    } else if unsafe { pg_sys::get_element_type(base) } != pg_sys::InvalidOid {
+        InputKind::Array
+    } else {
+        InputKind::Scalar
+    }
+}
+
+/// Runs the call and collects the schemes of every row and column.
+fn execute(sql: &str, values: &[DatumWithOid]) -> Vec<String> {
+    Spi::connect_mut(|client| {
+        let mut table = client.update(sql, None, values)?;
+        let mut schemes = SchemeList::new();
+        if table.is_empty() {
+            return Ok(schemes.into_vec());
+        }
+        let types = (1..=table.columns()?)
+            .map(|ordinal| table.column_type_oid(ordinal).map(|t| t.value()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut walker = ValueWalker::default();
+        for _ in 0..table.len() {
+            table.next();
+            for (ordinal, type_oid) in (1..).zip(&types) {
+                if let Some(datum) = table.get_datum_by_ordinal(ordinal)? {
+                    walker.collect(datum, *type_oid, &mut schemes);
+                }
+            }
+        }
+        Ok::<_, pgrx::spi::Error>(schemes.into_vec())
+    })
+    .unwrap_or_else(|error| {
+        pgrx::error!("npgsqlrest_logout could not read the logout result: {error}")
+    })
+}
+
+fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn quote_qualified(schema: &str, name: &str) -> String {
+    format!("{}.{}", quote_identifier(schema), quote_identifier(name))
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use crate::api::test_support::{sqlstate_of, text_of};
+    use pgrx::prelude::*;
+
+    const SEED: &str = "
+        create table sessions (user_id int, token text);
+        insert into sessions values (1, 'a'), (2, 'b');
+        create function logout_cookie() returns text language sql begin atomic; select 'Cookies'::text; end;
+        comment on function logout_cookie() is E'HTTP POST /auth/logout/cookie\\n@logout\\n@authorize';
+        create function logout_web() returns text[] language sql begin atomic; select array['Cookies', 'Bearer']::text[]; end;
+        comment on function logout_web() is E'HTTP POST /auth/logout/web\\n@logout\\n@authorize';
+        create function smart_logout(_scheme text default null) returns text language sql begin atomic; select _scheme; end;
+        comment on function smart_logout(text) is E'HTTP POST /auth/logout\\n@logout\\n@authorize';
+        create function signout() returns void language sql begin atomic; delete from sessions where user_id = 1; end;
+        comment on function signout() is E'HTTP POST\\n@logout\\n@authorize';
+        create function admin_logout() returns text language sql as $$select 'Admin'$$;
+        comment on function admin_logout() is E'HTTP POST /admin/logout\\n@logout\\n@authorize Admin, ops';
+        create function open_logout(who text) returns text language sql as $$select who$$;
+        comment on function open_logout(text) is E'HTTP GET /open/logout/{who}\\n@logout';
+        create function not_a_logout() returns text language sql as $$select 'x'$$;
+        comment on function not_a_logout() is E'HTTP POST /auth/other';";
+
+    fn call(sql: &str) -> Option<String> {
+        text_of(&format!("select ({sql})::text"))
+    }
+
+    #[pg_test]
+    fn the_seed_routines() {
+        Spi::run(SEED).expect("seed");
+        let cases = [
+            ("call_logout('logout_cookie()', '{}', '{}')", "{Cookies}"),
+            (
+                "call_logout('logout_web()', user_roles => '{}')",
+                "{Cookies,Bearer}",
+            ),
+            ("call_logout('smart_logout(text)', '{}', '{}')", "{}"),
+            (
+                "call_logout('smart_logout(text)', '{\"_scheme\": \"Cookies\"}', '{}')",
+                "{Cookies}",
+            ),
+            (
+                "call_logout('smart_logout(text)', '{\"scheme\": \" Bearer \"}', '{}')",
+                "{Bearer}",
+            ),
+            (
+                "call_logout('smart_logout(text)', '{\"_scheme\": null}', '{}')",
+                "{}",
+            ),
+            ("call_logout('signout()', '{}', '{}')", "{}"),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(call(sql).as_deref(), Some(expected), "{sql}");
+        }
+        assert_eq!(
+            text_of("select count(*)::text from sessions where user_id = 1").as_deref(),
+            Some("0")
+        );
+    }
+
+    #[pg_test]
+    fn authorization_is_checked_before_the_routine_runs() {
+        Spi::run(SEED).expect("seed");
+        let cases = [
+            ("select call_logout('signout()')", Some("28000")),
+            ("select call_logout('signout()', '{}', null)", Some("28000")),
+            (
+                "select call_logout('admin_logout()', '{}', '{user}')",
+                Some("42501"),
+            ),
+            (
+                "select call_logout('admin_logout()', '{}', '{}')",
+                Some("42501"),
+            ),
+            (
+                "select call_logout('admin_logout()', '{}', null)",
+                Some("28000"),
+            ),
+            (
+                "select call_logout('admin_logout()', '{}', '{user,ADMIN}')",
+                None,
+            ),
+            ("select call_logout('admin_logout()', '{}', '{Ops}')", None),
+            (
+                "select call_logout('open_logout(text)', '{\"who\": \"x\"}')",
+                None,
+            ),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(sqlstate_of(sql).as_deref(), expected, "{sql}");
+        }
+        assert_eq!(
+            text_of("select count(*)::text from sessions where user_id = 1").as_deref(),
+            Some("1")
+        );
+    }
+
+    #[pg_test]
+    fn only_logout_endpoints_can_be_called() {
+        Spi::run(SEED).expect("seed");
+        let cases = [
+            "select call_logout('not_a_logout()', '{}', '{}')",
+            "select call_logout('pg_catalog.now()', '{}', '{}')",
+        ];
+        for sql in cases {
+            assert_eq!(sqlstate_of(sql).as_deref(), Some("22023"), "{sql}");
+        }
+        Spi::run("set npgsqlrest_logout.comments_mode = 'Ignore'").expect("set");
+        assert_eq!(
+            sqlstate_of("select call_logout('logout_web()', '{}', '{}')").as_deref(),
+            Some("22023")
+        );
+    }
+
+    #[pg_test]
+    fn arguments_must_match_parameters() {
+        Spi::run(SEED).expect("seed");
+        let cases = [
+            "select call_logout('smart_logout(text)', '{\"nope\": 1}', '{}')",
+            "select call_logout('smart_logout(text)', '{\"_scheme\": \"a\", \"scheme\": \"b\"}', '{}')",
+            "select call_logout('open_logout(text)', '{}')",
+            "select call_logout('smart_logout(text)', '[1]', '{}')",
+            "select call_logout('smart_logout(text)', '\"x\"', '{}')",
+            "select call_logout('smart_logout(text)', '{\"_scheme\": [1]}', '{}')",
+            "select call_logout('smart_logout(text)', '{\"_scheme\": {\"a\": 1}}', '{}')",
+        ];
+        for sql in cases {
+            assert_eq!(sqlstate_of(sql).as_deref(), Some("22023"), "{sql}");
+        }
+        let deep = format!(
+            "select call_logout('smart_logout(text)', '{{\"_scheme\": {}1{}}}', '{{}}')",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert_eq!(sqlstate_of(&deep).as_deref(), Some("22023"));
+    }
+
+    #[pg_test]
+    fn json_values_convert_to_parameter_types() {
+        Spi::run(
+            "create function typed(a int, b numeric, c boolean, d int[], e jsonb, f uuid, g date,
+                                   h timestamptz, i text[], j json, k bigint default 7)
+             returns text language sql as $$
+               select concat_ws('|', a + 1, b * 2, not c, d[2], e->>'k', f, g + 1, extract(year from h),
+                                array_length(i, 1), j->0, k)
+             $$;
+             comment on function typed(int, numeric, boolean, int[], jsonb, uuid, date, timestamptz, text[], json, bigint)
+                 is E'HTTP\\n@logout';",
+        )
+        .expect("created");
+        let got = call(
+            r#"call_logout('typed(int, numeric, boolean, int[], jsonb, uuid, date, timestamptz, text[], json, bigint)',
+               '{"a": 41, "b": "1.25", "c": false, "d": [10, 20], "e": {"k": "v"},
+                 "f": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "g": "2026-01-31",
+                 "h": "2026-11-23T10:00:00Z", "i": ["x", "y\"z", null], "j": [5]}')"#,
+        );
+        assert_eq!(
+            got.as_deref(),
+            Some("{42|2.50|t|20|v|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|2026-02-01|2026|3|5|7}")
+        );
+        let bad = "select call_logout('typed(int, numeric, boolean, int[], jsonb, uuid, date, timestamptz, text[], json, bigint)',
+                   '{\"a\": \"x\", \"b\": 1, \"c\": true, \"d\": [], \"e\": {}, \"f\": null, \"g\": null, \"h\": null, \"i\": null, \"j\": null}')";
+        assert_eq!(sqlstate_of(bad).as_deref(), Some("22P02"));
+    }
+
+    #[pg_test]
+    fn values_and_keys_cannot_inject_sql() {
+        Spi::run(SEED).expect("seed");
+        let evil = "'); drop table sessions; --";
+        let sql = format!(
+            "call_logout('smart_logout(text)', jsonb_build_object('_scheme', '{}'::text), '{{}}')",
+            evil.replace('\'', "''")
+        );
+        assert_eq!(call(&sql), Some(format!("{{\"{evil}\"}}")));
+        let sql = "select call_logout('smart_logout(text)', '{\"_scheme) => null); drop table sessions; --\": 1}', '{}')";
+        assert_eq!(sqlstate_of(sql).as_deref(), Some("22023"));
+        let sql = "select handle_logout('POST', '/auth/logout?_scheme=x%27);drop%20table%20sessions;--', '{}', '{}')";
+        assert_eq!(
+            text_of(&format!("{sql}::text")).as_deref(),
+            Some("{\"x');drop table sessions;--\"}")
+        );
+        assert_eq!(
+            text_of("select count(*)::text from sessions").as_deref(),
+            Some("2")
+        );
+    }
+
+    #[pg_test]
+    fn the_routine_runs_as_the_caller() {
+        Spi::run(SEED).expect("seed");
+        Spi::run(
+            "create role logout_caller;
+             grant usage on schema public to logout_caller;
+             revoke execute on function logout_web() from public;
+             set role logout_caller",
+        )
+        .expect("role");
+        assert_eq!(
+            sqlstate_of("select call_logout('logout_web()', '{}', '{}')").as_deref(),
+            Some("42501")
+        );
+        assert_eq!(
+            call("call_logout('logout_cookie()', '{}', '{}')").as_deref(),
+            Some("{Cookies}")
+        );
+        Spi::run("reset role").expect("reset");
+    }
+
+    #[pg_test]
+    fn procedures_and_set_returning_functions() {
+        Spi::run(
+            "create procedure end_all(inout schemes text[] default null) language plpgsql as $$
+               begin schemes := array['Cookies', 'Bearer']; end $$;
+             comment on procedure end_all(text[]) is E'HTTP POST /end-all\\n@logout';
+             create procedure end_none() language sql as 'select';
+             comment on procedure end_none() is E'HTTP POST /end-none\\n@logout';
+             create function many() returns table (a text, b text[]) language sql as
+               $$ values ('Cookies', array['Bearer']), (null, array['Jwt', 'Cookies']) $$;
+             comment on function many() is E'HTTP POST /many\\n@logout';",
+        )
+        .expect("created");
+        assert_eq!(
+            call("call_logout('end_all(text[])')").as_deref(),
+            Some("{Cookies,Bearer}")
+        );
+        assert_eq!(call("call_logout('end_none()')").as_deref(), Some("{}"));
+        assert_eq!(
+            call("call_logout('many()')").as_deref(),
+            Some("{Cookies,Bearer,Jwt}")
+        );
+    }
+
+    #[pg_test]
+    fn handle_logout_routes_requests() {
+        Spi::run(SEED).expect("seed");
+        let cases = [
+            (
+                "handle_logout('POST', '/auth/logout/web', '{}', '{}')",
+                "{Cookies,Bearer}",
+            ),
+            (
+                "handle_logout('post', '/AUTH/Logout/Cookie/', '{}', '{}')",
+                "{Cookies}",
+            ),
+            ("handle_logout('POST', '/auth/logout', '{}', '{}')", "{}"),
+            (
+                "handle_logout('POST', '/auth/logout?_scheme=Cookies', '{}', '{}')",
+                "{Cookies}",
+            ),
+            (
+                "handle_logout('POST', '/auth/logout?scheme=Bearer', user_roles => '{}')",
+                "{Bearer}",
+            ),
+            (
+                "handle_logout('POST', '/auth/logout', '{\"_scheme\": \"Jwt\"}', '{}')",
+                "{Jwt}",
+            ),
+            (
+                "handle_logout('GET', '/open/logout/Cookies%20Web')",
+                "{\"Cookies Web\"}",
+            ),
+            ("handle_logout('POST', '/api/signout', '{}', '{}')", "{}"),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(call(sql).as_deref(), Some(expected), "{sql}");
+        }
+    }
+
+    #[pg_test]
+    fn handle_logout_errors() {
+        Spi::run(SEED).expect("seed");
+        let cases = [
+            ("select handle_logout('POST', '/nowhere', '{}', '{}')", "42883"),
+            ("select handle_logout('GET', '/auth/logout/web', '{}', '{}')", "42883"),
+            ("select handle_logout('POST', '/auth/other', '{}', '{}')", "42883"),
+            ("select handle_logout('POST', '/auth/logout/web')", "28000"),
+            ("select handle_logout('POST', '/admin/logout', '{}', '{viewer}')", "42501"),
+            ("select handle_logout('POST', '/auth/logout?_scheme=a', '{\"_scheme\": \"b\"}', '{}')", "22023"),
+            ("select handle_logout('POST', '/auth/logout?_scheme=a&scheme=b', '{}', '{}')", "22023"),
+            ("select handle_logout('GET', '/open/logout/a?who=b')", "22023"),
+            ("select handle_logout('POST', '/auth/logout?x=%zz', '{}', '{}')", "22023"),
+            ("select handle_logout(null, '/auth/logout')", "22004"),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(sqlstate_of(sql).as_deref(), Some(expected), "{sql}");
+        }
+        let long = format!(
+            "select handle_logout('POST', '/{}', '{{}}', '{{}}')",
+            "a".repeat(1_000_000)
+        );
+        assert_eq!(sqlstate_of(&long).as_deref(), Some("42883"));
+    }
+}

@@ -1,0 +1,183 @@
+//! Binding a request's arguments to a routine's parameters, by the
+//! parameter's name or NpgsqlRest's camelCase form of it.
+
+use serde_json::Value;
+
+use super::naming::camel_case;
+
+/// A parameter a request can bind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindTarget {
+    pub name: Option<String>,
+    pub has_default: bool,
+}
+
+/// Why arguments cannot be bound; every problem is listed at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BindError {
+    pub unknown: Vec<String>,
+    pub missing: Vec<String>,
+    pub duplicate: Vec<String>,
+}
+
+impl BindError {
+    fn is_empty(&self) -> bool {
+        self.unknown.is_empty() && self.missing.is_empty() && self.duplicate.is_empty()
+    }
+
+    /// One sentence per kind of problem, naming the arguments.
+    pub fn message(&self) -> String {
+        let mut parts = Vec::new();
+        for (names, what) in [
+            (&self.unknown, "unknown argument"),
+            (&self.duplicate, "argument given more than once"),
+            (&self.missing, "missing required argument"),
+        ] {
+            if !names.is_empty() {
+                let plural = if names.len() > 1 { "s" } else { "" };
+                let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+                parts.push(format!("{what}{plural} {}", quoted.join(", ")));
+            }
+        }
+        parts.join("; ")
+    }
+}
+
+/// The parameter index each argument binds to, with its value, in
+/// parameter order. `args` are `(name as given, value)` pairs from every
+/// source of the request (path, query, body).
+pub fn bind(
+    targets: &[BindTarget],
+    args: Vec<(String, Value)>,
+) -> Result<Vec<(usize, Value)>, BindError> {
+    let mut error = BindError::default();
+    let mut bound: Vec<Option<Value>> = vec![None; targets.len()];
+    for (given, value) in args {
+        match find(targets, &given) {
+            None => error.unknown.push(given),
+            Some(i) if bound[i].is_some() => error.duplicate.push(given),
+            Some(i) => bound[i] = Some(value),
+        }
+    }
+    for (target, value) in targets.iter().zip(&bound) {
+        if value.is_none() && !target.has_default {
+            let name = target.name.clone().unwrap_or_else(|| "(unnamed)".into());
+            error.missing.push(name);
+        }
+    }
+    if !error.is_empty() {
+        return Err(error);
+    }
+    Ok(bound
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect())
+}
+
+/// The parameter an argument names: exactly, else case-insensitively,
+/// else by camelCase form.
+fn find(targets: &[BindTarget], given: &str) -> Option<usize> {
+    let named = || {
+        targets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.name.as_deref().map(|n| (i, n)))
+    };
+    named()
+        .find(|(_, n)| *n == given)
+        .or_else(|| named().find(|(_, n)| n.eq_ignore_ascii_case(given)))
+        .or_else(|| named().find(|(_, n)| camel_case(n).eq_ignore_ascii_case(given)))
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn targets(spec: &[(&str, bool)]) -> Vec<BindTarget> {
+        spec.iter()
+            .map(|(n, d)| BindTarget {
+                name: Some(n.to_string()),
+                has_default: *d,
+            })
+            .collect()
+    }
+
+    fn args(pairs: &[(&str, Value)]) -> Vec<(String, Value)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn binds_by_name_and_camel_case() {
+        let t = targets(&[("_scheme", true), ("user_id", false)]);
+        let cases: Vec<(Vec<(String, Value)>, Result<Vec<(usize, Value)>, BindError>)> = vec![
+            (args(&[("user_id", json!(1))]), Ok(vec![(1, json!(1))])),
+            (args(&[("userId", json!(1))]), Ok(vec![(1, json!(1))])),
+            (args(&[("USER_ID", json!(1))]), Ok(vec![(1, json!(1))])),
+            (args(&[("userid", json!(1))]), Ok(vec![(1, json!(1))])),
+            (
+                args(&[("scheme", json!("Cookies")), ("user_id", json!(2))]),
+                Ok(vec![(0, json!("Cookies")), (1, json!(2))]),
+            ),
+            (
+                args(&[("_scheme", json!(null)), ("userId", json!(3))]),
+                Ok(vec![(0, json!(null)), (1, json!(3))]),
+            ),
+            (
+                args(&[]),
+                Err(BindError {
+                    missing: vec!["user_id".into()],
+                    ..Default::default()
+                }),
+            ),
+            (
+                args(&[("user_id", json!(1)), ("evil'; drop table x; --", json!(1))]),
+                Err(BindError {
+                    unknown: vec!["evil'; drop table x; --".into()],
+                    ..Default::default()
+                }),
+            ),
+            (
+                args(&[("user_id", json!(1)), ("userId", json!(2))]),
+                Err(BindError {
+                    duplicate: vec!["userId".into()],
+                    ..Default::default()
+                }),
+            ),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(bind(&t, given.clone()), expected, "args {given:?}");
+        }
+    }
+
+    #[test]
+    fn messages_name_every_problem() {
+        let error = BindError {
+            unknown: vec!["a".into(), "b".into()],
+            missing: vec!["c".into()],
+            duplicate: vec![],
+        };
+        assert_eq!(
+            error.message(),
+            "unknown arguments \"a\", \"b\"; missing required argument \"c\""
+        );
+    }
+
+    #[test]
+    fn unnamed_parameters_cannot_be_bound() {
+        let t = vec![BindTarget {
+            name: None,
+            has_default: false,
+        }];
+        let got = bind(&t, vec![]);
+        assert_eq!(
+            got.map_err(|e| e.missing),
+            Err(vec!["(unnamed)".to_string()])
+        );
+    }
+}
