@@ -11,6 +11,7 @@ pub mod core;
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     api::settings::register();
+    api::endpoint_cache::register();
 }
 
 #[cfg(test)]

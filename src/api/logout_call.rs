@@ -3,30 +3,23 @@
 //! `@authorize` enforced before the routine runs.
 
 use std::ffi::CString;
+use std::rc::Rc;
 
 use pgrx::datum::DatumWithOid;
 use pgrx::prelude::*;
-use pgrx::PgSqlErrorCode;
+use pgrx::{PgOid, PgSqlErrorCode};
 use serde_json::Value;
 
-use super::catalog::{self, CatalogRoutine};
-use super::endpoints::endpoint_of;
+use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine};
 use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
 use super::regprocedure::RegProcedure;
 use super::value_walk::ValueWalker;
 use crate::core::authorization::{authorize, Denied};
 use crate::core::binding::{bind, BindTarget};
-use crate::core::endpoint::Endpoint;
 use crate::core::pg_input::{input_text, InputError, InputKind};
-use crate::core::routing::{Request, RequestError, Template};
+use crate::core::routing::{Request, RequestError};
 use crate::core::schemes::SchemeList;
-
-/// A logout endpoint and the routine behind it.
-struct LogoutTarget {
-    routine: CatalogRoutine,
-    endpoint: Endpoint,
-}
 
 /// Runs a logout routine for a front-end; returns the schemes to sign out
 /// of (`{}` = every scheme).
@@ -84,49 +77,36 @@ fn roles(user_roles: Option<Vec<Option<String>>>) -> Option<Vec<String>> {
     user_roles.map(|r| r.into_iter().flatten().collect())
 }
 
-/// The logout endpoint of a routine, or a 22023 error saying why not.
-fn logout_target(oid: pg_sys::Oid) -> LogoutTarget {
-    let routine = catalog::routine(oid).unwrap_or_else(|| {
-        raise(
+/// The logout endpoint of a routine, or an error saying why not.
+fn logout_target(oid: pg_sys::Oid) -> Rc<LogoutTarget> {
+    match endpoint_cache::target_by_oid(oid) {
+        Ok(Some(target)) => target,
+        Err(NoSuchRoutine) => raise(
             PgSqlErrorCode::ERRCODE_UNDEFINED_FUNCTION,
             format!("no routine has OID {}", oid.to_u32()),
             None,
             None,
-        )
-    });
-    match endpoint_of(&routine) {
-        Some(endpoint) if endpoint.doc.logout => LogoutTarget { routine, endpoint },
-        _ => raise(
-            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-            format!("{} is not a logout endpoint", routine.info.signature),
-            Some(format!(
-                "Under comments_mode {:?}, its comment must make it an endpoint and mark it @logout.",
-                super::settings::comments_mode()
-            )),
-            Some("Add the lines HTTP and @logout to the routine's comment."),
         ),
+        Ok(None) => {
+            // SAFETY: formats an existing routine's signature.
+            let name = unsafe { std::ffi::CStr::from_ptr(pg_sys::format_procedure(oid)) };
+            raise(
+                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                format!("{} is not a logout endpoint", name.to_string_lossy()),
+                Some(format!(
+                    "Under comments_mode {:?}, its comment must make it an endpoint and mark it @logout.",
+                    super::settings::comments_mode()
+                )),
+                Some("Add the lines HTTP and @logout to the routine's comment."),
+            )
+        }
     }
 }
 
 /// The logout endpoint matching a request, with the path's parameters.
-fn route(request: &Request, path: &str) -> (LogoutTarget, Vec<(String, String)>) {
-    let best = catalog::listed_routines()
-        .into_iter()
-        .filter_map(|routine| {
-            let endpoint =
-                endpoint_of(&routine).filter(|e| e.doc.logout && e.method == request.method)?;
-            let template = Template::parse(&endpoint.path);
-            let bound = template.matches(&request.segments)?;
-            Some((
-                template.literal_count(),
-                LogoutTarget { routine, endpoint },
-                bound,
-            ))
-        })
-        .max_by_key(|(literals, _, _)| *literals);
-    match best {
-        Some((_, target, bound)) => (target, bound),
-        None => raise(
+fn route(request: &Request, path: &str) -> (Rc<LogoutTarget>, Vec<(String, String)>) {
+    endpoint_cache::route(&request.method, &request.segments).unwrap_or_else(|| {
+        raise(
             PgSqlErrorCode::ERRCODE_UNDEFINED_FUNCTION,
             format!(
                 "no logout endpoint matches {} {}",
@@ -135,8 +115,8 @@ fn route(request: &Request, path: &str) -> (LogoutTarget, Vec<(String, String)>)
             ),
             None,
             Some("List the logout endpoints with: select method, path from logout_endpoints;"),
-        ),
-    }
+        )
+    })
 }
 
 fn shorten(text: &str) -> String {
@@ -227,6 +207,7 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
     sql.push_str(&quote_qualified(&info.schema, &info.name));
     sql.push('(');
     let mut values = Vec::with_capacity(bound.len());
+    let mut types = Vec::with_capacity(bound.len());
     for (n, (index, value)) in bound.iter().enumerate() {
         let name = info.parameters[*index].name.as_deref().unwrap_or_default();
         if n > 0 {
@@ -234,9 +215,11 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
         }
         sql.push_str(&format!("{} => ${}", quote_identifier(name), n + 1));
         values.push(input_datum(target, *index, value));
+        types.push(PgOid::from(target.routine.input_types[*index]));
     }
     sql.push(')');
-    execute(&sql, &values)
+    let indices = bound.iter().map(|(i, _)| *i).collect();
+    execute(target.routine.oid, indices, &sql, &types, &values)
 }
 
 fn parameter_list(target: &LogoutTarget) -> String {
@@ -315,9 +298,18 @@ fn input_kind(type_oid: pg_sys::Oid) -> InputKind {
 }
 
 /// Runs the call and collects the schemes of every row and column.
-fn execute(sql: &str, values: &[DatumWithOid]) -> Vec<String> {
+fn execute(
+    oid: pg_sys::Oid,
+    indices: Vec<usize>,
+    sql: &str,
+    types: &[PgOid],
+    values: &[DatumWithOid],
+) -> Vec<String> {
     Spi::connect_mut(|client| {
-        let mut table = client.update(sql, None, values)?;
+        let plan = endpoint_cache::plan(oid, indices, || {
+            client.prepare_mut(sql, types).map(|p| p.keep())
+        })?;
+        let mut table = client.update(&*plan, None, values)?;
         let mut schemes = SchemeList::new();
         if table.is_empty() {
             return Ok(schemes.into_vec());
@@ -641,5 +633,37 @@ mod tests {
             "a".repeat(1_000_000)
         );
         assert_eq!(sqlstate_of(&long).as_deref(), Some("42883"));
+    }
+
+    #[pg_test]
+    fn catalog_changes_are_seen_by_the_next_call() {
+        Spi::run(
+            "create function bye() returns text language sql as $$select 'A'$$;
+             comment on function bye() is E'HTTP POST /x\\n@logout';",
+        )
+        .expect("created");
+        let at = |path: &str| call(&format!("handle_logout('POST', '{path}')"));
+        let state_at = |path: &str| sqlstate_of(&format!("select handle_logout('POST', '{path}')"));
+        assert_eq!(at("/x").as_deref(), Some("{A}"));
+        assert_eq!(call("call_logout('bye()')").as_deref(), Some("{A}"));
+        Spi::run("comment on function bye() is E'HTTP POST /y\\n@logout'").expect("comment");
+        assert_eq!(state_at("/x").as_deref(), Some("42883"));
+        assert_eq!(at("/y").as_deref(), Some("{A}"));
+        Spi::run("create or replace function bye() returns text language sql as $$select 'B'$$")
+            .expect("replace");
+        assert_eq!(at("/y").as_deref(), Some("{B}"));
+        assert_eq!(call("call_logout('bye()')").as_deref(), Some("{B}"));
+        Spi::run("comment on function bye() is 'HTTP POST /y'").expect("comment");
+        assert_eq!(
+            sqlstate_of("select call_logout('bye()')").as_deref(),
+            Some("22023")
+        );
+        Spi::run("comment on function bye() is E'HTTP POST /y\\n@logout'").expect("comment");
+        assert_eq!(at("/y").as_deref(), Some("{B}"));
+        Spi::run("set npgsqlrest_logout.url_prefix = '/v9'; comment on function bye() is E'HTTP POST\\n@logout'")
+            .expect("set");
+        assert_eq!(at("/v9/bye").as_deref(), Some("{B}"));
+        Spi::run("drop function bye()").expect("drop");
+        assert_eq!(state_at("/v9/bye").as_deref(), Some("42883"));
     }
 }

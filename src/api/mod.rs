@@ -3,6 +3,7 @@
 
 mod annotations;
 mod catalog;
+pub mod endpoint_cache;
 mod endpoints;
 mod errors;
 mod jsonb_arg;

@@ -1,0 +1,240 @@
+//! A per-backend cache of the logout endpoints, so `handle_logout` and
+//! `call_logout` do not read and parse the catalog on every request.
+//!
+//! It is dropped whenever something it was built from may have changed:
+//! a routine (`CREATE OR REPLACE`, `DROP`, `ALTER`, `GRANT` — syscache
+//! invalidations of pg_proc), a schema or role membership, a comment (an
+//! event trigger on `COMMENT` sends an invalidation for pg_description that
+//! every backend receives), or the settings and current user it was built
+//! for. Invalidations reach a backend at its next command, so the very next
+//! call after such a change sees it.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use pgrx::prelude::*;
+use pgrx::spi::OwnedPreparedStatement;
+
+use super::catalog::{self, CatalogRoutine};
+use super::endpoints::endpoint_of;
+use super::settings;
+use crate::core::endpoint::Endpoint;
+use crate::core::routing::Template;
+
+/// pg_description's OID (DescriptionRelationId), fixed since forever.
+const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
+
+/// A logout endpoint and the routine behind it.
+pub struct LogoutTarget {
+    pub routine: CatalogRoutine,
+    pub endpoint: Endpoint,
+}
+
+struct Route {
+    template: Template,
+    target: Rc<LogoutTarget>,
+}
+
+/// What the cached endpoints depend on besides the catalog.
+#[derive(PartialEq, Eq)]
+struct Key {
+    user: pg_sys::Oid,
+    url_prefix: String,
+    mode: settings::CommentsMode,
+}
+
+struct Cache {
+    key: Key,
+    /// Changes whenever the cache is emptied, so work begun before an
+    /// invalidation is not stored after it.
+    generation: u64,
+    routes: Option<Vec<Route>>,
+    by_oid: HashMap<pg_sys::Oid, Option<Rc<LogoutTarget>>>,
+    plans: HashMap<(pg_sys::Oid, Vec<usize>), Rc<OwnedPreparedStatement>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<Cache>> = const { RefCell::new(None) };
+    static STALE: Cell<bool> = const { Cell::new(false) };
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Registers the invalidation callbacks; called once from `_PG_init`.
+pub fn register() {
+    // SAFETY: the callbacks only set a flag; Postgres keeps the pointers
+    // for the life of the backend.
+    unsafe {
+        for cache in [
+            pg_sys::SysCacheIdentifier::PROCOID,
+            pg_sys::SysCacheIdentifier::NAMESPACEOID,
+            pg_sys::SysCacheIdentifier::AUTHMEMMEMROLE,
+        ] {
+            pg_sys::CacheRegisterSyscacheCallback(
+                cache as i32,
+                Some(on_syscache_change),
+                pg_sys::Datum::from(0),
+            );
+        }
+        pg_sys::CacheRegisterRelcacheCallback(Some(on_relcache_change), pg_sys::Datum::from(0));
+    }
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn on_syscache_change(_arg: pg_sys::Datum, _cache: i32, _hash: u32) {
+    STALE.with(|s| s.set(true));
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn on_relcache_change(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
+    if relid == DESCRIPTION_RELATION || relid == pg_sys::InvalidOid {
+        STALE.with(|s| s.set(true));
+    }
+}
+
+#[no_mangle]
+#[doc(hidden)]
+pub extern "C" fn pg_finfo_npgsqlrest_logout_comment_changed() -> &'static pg_sys::Pg_finfo_record {
+    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+    &V1
+}
+
+/// The event trigger behind `COMMENT`: tells every backend that comments
+/// changed, through an invalidation of pg_description.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn npgsqlrest_logout_comment_changed(
+    _fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    // SAFETY: queues an invalidation message, sent at commit and applied
+    // locally at the next command.
+    unsafe { pg_sys::CacheInvalidateRelcacheByRelid(DESCRIPTION_RELATION) };
+    pg_sys::Datum::from(0)
+}
+
+extension_sql!(
+    r#"
+CREATE FUNCTION npgsqlrest_logout_comment_changed() RETURNS event_trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'npgsqlrest_logout_comment_changed';
+CREATE EVENT TRIGGER npgsqlrest_logout_comment_changed ON ddl_command_end
+    WHEN TAG IN ('COMMENT')
+    EXECUTE FUNCTION @extschema@.npgsqlrest_logout_comment_changed();
+"#,
+    name = "comment_changed_trigger",
+);
+
+/// Runs `f` on a cache that is current for this user and these settings.
+fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
+    let key = Key {
+        // SAFETY: reads the backend's current user.
+        user: unsafe { pg_sys::GetUserId() },
+        url_prefix: settings::url_prefix(),
+        mode: settings::comments_mode(),
+    };
+    CACHE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let stale = STALE.with(|s| s.replace(false));
+        if stale || slot.as_ref().is_none_or(|c| c.key != key) {
+            *slot = Some(Cache {
+                key,
+                generation: GENERATION.with(|g| {
+                    g.set(g.get() + 1);
+                    g.get()
+                }),
+                routes: None,
+                by_oid: HashMap::new(),
+                plans: HashMap::new(),
+            });
+        }
+        match slot.as_mut() {
+            Some(cache) => f(cache),
+            None => unreachable!("the cache was just filled"),
+        }
+    })
+}
+
+/// The logout endpoint of a routine (None when it is not one), or Err
+/// when no routine has that OID.
+pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuchRoutine> {
+    if let Some(found) = with_cache(|c| c.by_oid.get(&oid).cloned()) {
+        return Ok(found);
+    }
+    let generation = with_cache(|c| c.generation);
+    let routine = catalog::routine(oid).ok_or(NoSuchRoutine)?;
+    let target = logout_target(routine).map(Rc::new);
+    with_cache(|c| {
+        if c.generation == generation {
+            c.by_oid.insert(oid, target.clone());
+        }
+    });
+    Ok(target)
+}
+
+/// No routine has the OID asked for.
+pub struct NoSuchRoutine;
+
+fn logout_target(routine: CatalogRoutine) -> Option<LogoutTarget> {
+    endpoint_of(&routine)
+        .filter(|e| e.doc.logout)
+        .map(|endpoint| LogoutTarget { routine, endpoint })
+}
+
+fn build_routes() -> Vec<Route> {
+    catalog::listed_routines()
+        .into_iter()
+        .filter_map(logout_target)
+        .map(|target| Route {
+            template: Template::parse(&target.endpoint.path),
+            target: Rc::new(target),
+        })
+        .collect()
+}
+
+/// The logout endpoint for a method and path segments, preferring the
+/// template with the most literal segments, with the path's parameters.
+pub fn route(
+    method: &str,
+    segments: &[String],
+) -> Option<(Rc<LogoutTarget>, Vec<(String, String)>)> {
+    let find = |routes: &[Route]| {
+        routes
+            .iter()
+            .filter(|r| r.target.endpoint.method == method)
+            .filter_map(|r| r.template.matches(segments).map(|bound| (r, bound)))
+            .max_by_key(|(r, _)| r.template.literal_count())
+            .map(|(r, bound)| (Rc::clone(&r.target), bound))
+    };
+    if let Some(found) = with_cache(|c| c.routes.as_deref().map(find)) {
+        return found;
+    }
+    let generation = with_cache(|c| c.generation);
+    let routes = build_routes();
+    let found = find(&routes);
+    with_cache(|c| {
+        if c.generation == generation {
+            c.routes = Some(routes);
+        }
+    });
+    found
+}
+
+/// The prepared call of a routine with these parameters bound, prepared
+/// once per backend.
+pub fn plan<E>(
+    oid: pg_sys::Oid,
+    bound: Vec<usize>,
+    prepare: impl FnOnce() -> Result<OwnedPreparedStatement, E>,
+) -> Result<Rc<OwnedPreparedStatement>, E> {
+    let key = (oid, bound);
+    if let Some(plan) = with_cache(|c| c.plans.get(&key).cloned()) {
+        return Ok(plan);
+    }
+    let generation = with_cache(|c| c.generation);
+    let plan = Rc::new(prepare()?);
+    with_cache(|c| {
+        if c.generation == generation {
+            c.plans.insert(key, Rc::clone(&plan));
+        }
+    });
+    Ok(plan)
+}
