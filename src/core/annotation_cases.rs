@@ -1,27 +1,41 @@
-//! Table-driven cases for the annotation grammar: each comment, the tags of
-//! its routine, and the document keys it must produce.
+//! Table-driven cases for the annotation grammar: each comment, the tags
+//! (or parameters) of its routine, and the document keys it must produce.
+
+use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
 use super::annotations::{parse, Routine};
+use super::keywords::KEYWORDS;
+
+type Case = (&'static str, &'static [&'static str], Value);
 
 fn check(comment: &str, tags: &[&str], expected: Value) {
+    check_in(comment, tags, &[], expected);
+}
+
+/// Parses `comment` for a routine with `tags` and `params`; the document
+/// (with `resolved_parameters`) must have the `expected` keys. A key
+/// expected to be `null` may also be absent.
+fn check_in(comment: &str, tags: &[&str], params: &[&str], expected: Value) {
     let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
-    let doc = parse(
+    let params: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+    let parsed = parse(
         comment,
         Routine {
             tags: &tags,
-            parameters: &[],
+            parameters: &params,
         },
-    )
-    .to_json();
+    );
+    let mut doc = parsed.to_json();
+    doc["resolved_parameters"] = Value::Object(parsed.resolved_parameters);
     let Value::Object(expected) = expected else {
         panic!("expected keys must be an object")
     };
     for (key, want) in expected {
         assert_eq!(
             doc[&key], want,
-            "key {key:?} of comment {comment:?} (tags {tags:?}): {doc}"
+            "key {key:?} of comment {comment:?} (tags {tags:?}, parameters {params:?}): {doc}"
         );
     }
 }
@@ -490,4 +504,1044 @@ fn resolved_parameters_need_a_routine_parameter() {
             .cloned()
             .unwrap_or_default()
     );
+}
+
+fn warning(text: &str, reason: &str) -> Value {
+    json!([{"text": text, "reason": reason}])
+}
+
+/// The keywords of SPEC §5's core keys, in the tables below too so every
+/// keyword has its three cases in one place.
+fn core_keyword_cases() -> Vec<Case> {
+    vec![
+        ("HTTP", &[], json!({"http": true})),
+        ("http GET /x", &[], json!({"method": "GET", "path": "/x"})),
+        (
+            "HTTP nope /x",
+            &[],
+            json!({"path": "/x", "warnings": warning("HTTP nope /x", "\"nope\" is not an HTTP method (GET, PUT, POST, DELETE, QUERY)")}),
+        ),
+        ("path /A", &[], json!({"path": "/a"})),
+        ("@path x/Y", &[], json!({"path": "/x/y"})),
+        ("path /a extra", &[], json!({"path": "/a"})),
+        (
+            "request_param_type query_string",
+            &[],
+            json!({"request_param_type": "query_string"}),
+        ),
+        (
+            "param_type @body",
+            &[],
+            json!({"request_param_type": "body_json"}),
+        ),
+        (
+            "request_param_type json",
+            &[],
+            json!({"request_param_type": null, "warnings": warning("request_param_type json", "\"json\" is not one of query_string, query, body_json, body")}),
+        ),
+        ("authorize", &[], json!({"requires_authorization": true})),
+        (
+            "authorize A, b a",
+            &[],
+            json!({"authorize_roles": ["a", "b"]}),
+        ),
+        (
+            "requires_authorization x\nauthorized y",
+            &[],
+            json!({"authorize_roles": ["y"]}),
+        ),
+        (
+            "allow_anonymous",
+            &[],
+            json!({"allow_anonymous": true, "requires_authorization": false}),
+        ),
+        (
+            "authorize\nanon",
+            &[],
+            json!({"requires_authorization": false}),
+        ),
+        (
+            "@anonymous extra words",
+            &[],
+            json!({"allow_anonymous": true}),
+        ),
+        ("login", &[], json!({"login": true})),
+        ("signin", &[], json!({"login": true})),
+        ("@LOGIN now", &[], json!({"login": true})),
+        ("logout", &[], json!({"logout": true})),
+        ("signout", &[], json!({"logout": true})),
+        ("@SignOut all", &[], json!({"logout": true})),
+        ("disabled", &[], json!({"disabled": true})),
+        ("@disabled", &[], json!({"disabled": true})),
+        ("disabled x", &[], json!({"disabled": false})),
+        ("disabled\nenabled", &[], json!({"disabled": false})),
+        ("disabled\n@ENABLED", &[], json!({"disabled": false})),
+        ("disabled\nenabled x", &[], json!({"disabled": true})),
+        ("internal", &[], json!({"internal": true})),
+        ("internal_only", &[], json!({"internal": true})),
+        ("@Internal yes", &[], json!({"internal": true})),
+    ]
+}
+
+/// Flags and text values, keyword and `key = value` forms.
+fn flag_and_text_cases() -> Vec<Case> {
+    vec![
+        ("raw", &[], json!({"raw": true})),
+        (
+            "raw_results = FALSE",
+            &[],
+            json!({"raw": false, "annotations": [{"name": "raw", "text": "raw_results = FALSE"}]}),
+        ),
+        (
+            "raw = 1",
+            &[],
+            json!({"raw": null, "warnings": warning("raw = 1", "\"1\" is not true or false")}),
+        ),
+        ("separator \\t", &[], json!({"separator": "\t"})),
+        ("raw_separator  ,  x", &[], json!({"separator": " ,  x"})),
+        ("separator = \\u0041|", &[], json!({"separator": "A|"})),
+        (
+            "separator \\q",
+            &[],
+            json!({"separator": "\\q", "warnings": warning("separator \\q", "\"\\q\" is not an escape sequence, so the value is kept as written (NpgsqlRest would fail to start)")}),
+        ),
+        (
+            "separator,;",
+            &[],
+            json!({"separator": null, "warnings": warning("separator,;", "the value is missing: it follows the first space")}),
+        ),
+        ("new_line \\r\\n", &[], json!({"new_line": "\r\n"})),
+        ("raw_new_line = \\n", &[], json!({"new_line": "\n"})),
+        (
+            "new_line \\x4",
+            &[],
+            json!({"new_line": "\\x4", "warnings": warning("new_line \\x4", "\"\\x\" needs 2 hex digits, so the value is kept as written (NpgsqlRest would fail to start)")}),
+        ),
+        ("new_line = end\\", &[], json!({"new_line": "end"})),
+        ("columns", &[], json!({"columns": true})),
+        ("names = true", &[], json!({"columns": true})),
+        (
+            "column_names = no",
+            &[],
+            json!({"columns": null, "warnings": warning("column_names = no", "\"no\" is not true or false")}),
+        ),
+        ("single", &[], json!({"single": true})),
+        ("single_record = false", &[], json!({"single": false})),
+        ("@single_result", &[], json!({"single": true})),
+        ("void", &[], json!({"void": true})),
+        ("void_result = TRUE", &[], json!({"void": true})),
+        (
+            "void = 0",
+            &[],
+            json!({"void": null, "warnings": warning("void = 0", "\"0\" is not true or false")}),
+        ),
+        ("sensitive", &[], json!({"security_sensitive": true})),
+        ("@security", &[], json!({"security_sensitive": true})),
+        (
+            "security_sensitive",
+            &[],
+            json!({"security_sensitive": true}),
+        ),
+        (
+            "security_sensitive = true",
+            &[],
+            json!({"security_sensitive": null, "custom_parameters": {"security_sensitive": "true"}}),
+        ),
+        ("user_context", &[], json!({"user_context": true})),
+        ("user_context = false", &[], json!({"user_context": false})),
+        (
+            "user_context = nope",
+            &[],
+            json!({"warnings": warning("user_context = nope", "\"nope\" is not true or false")}),
+        ),
+        ("user_params", &[], json!({"user_parameters": true})),
+        (
+            "user_parameters = True",
+            &[],
+            json!({"user_parameters": true}),
+        ),
+        (
+            "user_params = 1",
+            &[],
+            json!({"warnings": warning("user_params = 1", "\"1\" is not true or false")}),
+        ),
+        ("nested", &[], json!({"nested_json": true})),
+        ("nested_json", &[], json!({"nested_json": true})),
+        ("@nested_composite", &[], json!({"nested_json": true})),
+        (
+            "nested_json = true",
+            &[],
+            json!({"nested_json": null, "custom_parameters": {"nested_json": "true"}}),
+        ),
+    ]
+}
+
+/// Numbers, intervals, choices and names.
+fn value_cases() -> Vec<Case> {
+    vec![
+        ("buffer_rows 100", &[], json!({"buffer_rows": 100})),
+        ("buffer = +7", &[], json!({"buffer_rows": 7})),
+        (
+            "buffer_rows abc",
+            &[],
+            json!({"buffer_rows": null, "warnings": warning("buffer_rows abc", "\"abc\" is not a whole number")}),
+        ),
+        (
+            "buffer_rows 5\nbuffer -1",
+            &[],
+            json!({"buffer_rows": 5, "warnings": warning("buffer -1", "\"-1\" is not a whole number")}),
+        ),
+        (
+            "cache_expires 5 minutes",
+            &[],
+            json!({"cache_expires": "5 minutes"}),
+        ),
+        ("cache_expires_in 1H", &[], json!({"cache_expires": "1H"})),
+        (
+            "cache_expires 1 hour 30 minutes",
+            &[],
+            json!({"cache_expires": null, "warnings": warning("cache_expires 1 hour 30 minutes", "\"1 hour 30 minutes\" is not an interval: write a number and an optional unit, e.g. 30s or 5 minutes")}),
+        ),
+        (
+            "cache_expires 5 fortnights",
+            &[],
+            json!({"warnings": warning("cache_expires 5 fortnights", "\"fortnights\" is not an interval unit (us, ms, s, min, h, d, w and their long names)")}),
+        ),
+        ("cache_profile Fast", &[], json!({"cache_profile": "Fast"})),
+        (
+            "cache_profile",
+            &[],
+            json!({"cache_profile": null, "warnings": warning("cache_profile", "a name is missing")}),
+        ),
+        (
+            "cache_profile a b",
+            &[],
+            json!({"cache_profile": null, "warnings": warning("cache_profile a b", "\"a b\" is more than one name, so the line is ignored")}),
+        ),
+        (
+            "connection Replica",
+            &[],
+            json!({"connection_name": "replica"}),
+        ),
+        (
+            "connection_name = Replica",
+            &[],
+            json!({"connection_name": "Replica"}),
+        ),
+        (
+            "connection_name read, only",
+            &[],
+            json!({"connection_name": "read only"}),
+        ),
+        ("timeout 30s", &[], json!({"timeout": "30s"})),
+        (
+            "command_timeout = 2 minutes",
+            &[],
+            json!({"timeout": "2 minutes", "warnings": []}),
+        ),
+        (
+            "timeout 2 minutes",
+            &[],
+            json!({"timeout": "2", "warnings": warning("timeout 2 minutes", "only the first word \"2\" is read; write \"2minutes\" or \"timeout = 2 minutes\"")}),
+        ),
+        (
+            "timeout 30s\ntimeout abc",
+            &[],
+            json!({"timeout": null, "warnings": warning("timeout abc", "\"abc\" is not an interval: write a number and an optional unit, e.g. 30s or 5 minutes; the server default applies")}),
+        ),
+        (
+            "timeout 10\ntimeout = abc",
+            &[],
+            json!({"timeout": "10", "warnings": warning("timeout = abc", "\"abc\" is not an interval: write a number and an optional unit, e.g. 30s or 5 minutes")}),
+        ),
+        (
+            "request_headers_mode context",
+            &[],
+            json!({"request_headers_mode": "context"}),
+        ),
+        (
+            "request_headers @Parameter",
+            &[],
+            json!({"request_headers_mode": "parameter"}),
+        ),
+        (
+            "request_headers_mode none",
+            &[],
+            json!({"request_headers_mode": null, "warnings": warning("request_headers_mode none", "\"none\" is not one of ignore, context, parameter")}),
+        ),
+        (
+            "request_headers_param_name Hdrs",
+            &[],
+            json!({"request_headers_parameter_name": "hdrs"}),
+        ),
+        (
+            "request-headers-param-name h x",
+            &[],
+            json!({"request_headers_parameter_name": null, "warnings": warning("request-headers-param-name h x", "\"h x\" is more than one name, so the line is ignored")}),
+        ),
+        (
+            "request_headers_parameter_name",
+            &[],
+            json!({"warnings": warning("request_headers_parameter_name", "a name is missing")}),
+        ),
+        (
+            "body_param_name Body",
+            &[],
+            json!({"body_parameter_name": "Body"}),
+        ),
+        (
+            "body_parameter_name",
+            &[],
+            json!({"body_parameter_name": null, "warnings": warning("body_parameter_name", "a name is missing")}),
+        ),
+        (
+            "body_parameter_name a b",
+            &[],
+            json!({"body_parameter_name": null, "warnings": warning("body_parameter_name a b", "\"a b\" is more than one name, so the line is ignored")}),
+        ),
+        (
+            "response_null 204",
+            &[],
+            json!({"response_null_handling": "no_content"}),
+        ),
+        (
+            "response_null_handling NULL",
+            &[],
+            json!({"response_null_handling": "null_literal"}),
+        ),
+        (
+            "response_null_handling empty",
+            &[],
+            json!({"response_null_handling": "empty_string"}),
+        ),
+        (
+            "response_null zero",
+            &[],
+            json!({"response_null_handling": null, "warnings": warning("response_null zero", "\"zero\" is not one of empty_string, empty, null_literal, null, no_content, 204, 204_no_content")}),
+        ),
+        (
+            "query_null ignore",
+            &[],
+            json!({"query_string_null_handling": "ignore"}),
+        ),
+        (
+            "query_string_null_handling EMPTY",
+            &[],
+            json!({"query_string_null_handling": "empty_string"}),
+        ),
+        (
+            "query_string_null null_literal",
+            &[],
+            json!({"query_string_null_handling": "null_literal"}),
+        ),
+        (
+            "query_null_handling 204",
+            &[],
+            json!({"query_string_null_handling": null, "warnings": warning("query_null_handling 204", "\"204\" is not one of empty_string, empty, null_literal, null, ignore")}),
+        ),
+        ("retry fast", &[], json!({"retry_strategy": "fast"})),
+        (
+            "retry_strategy_name Big Backoff",
+            &[],
+            json!({"retry_strategy": "Big Backoff"}),
+        ),
+        (
+            "retry_strategy = Default",
+            &[],
+            json!({"retry_strategy": "Default"}),
+        ),
+        (
+            "rate_limiter fixed",
+            &[],
+            json!({"rate_limiter_policy": "fixed"}),
+        ),
+        (
+            "rate_limiter_policy_name Per, User",
+            &[],
+            json!({"rate_limiter_policy": "Per User"}),
+        ),
+        (
+            "rate_limiter_policy = burst",
+            &[],
+            json!({"rate_limiter_policy": "burst"}),
+        ),
+        (
+            "error_code strict",
+            &[],
+            json!({"error_code_policy": "strict"}),
+        ),
+        (
+            "error_code_policy_name My Policy",
+            &[],
+            json!({"error_code_policy": "My Policy"}),
+        ),
+        (
+            "error_code_policy = x",
+            &[],
+            json!({"error_code_policy": "x"}),
+        ),
+    ]
+}
+
+/// Annotations that name the routine's parameters (third item: the
+/// routine's parameters; none means not known, so nothing is checked).
+fn parameter_cases() -> Vec<Case> {
+    vec![
+        ("cached", &[], json!({"cached": []})),
+        ("cached A, b a", &[], json!({"cached": ["A", "b", "a"]})),
+        (
+            "cached _a, _x",
+            &["_a"],
+            json!({"cached": ["_a"], "warnings": warning("cached _a, _x", "not a parameter of the routine, so ignored: \"_x\"")}),
+        ),
+        (
+            "param _user_id is uid\ncached uid",
+            &["_user_id"],
+            json!({"param": [{"parameter": "_user_id", "rename": "uid"}], "cached": ["uid"], "warnings": []}),
+        ),
+        ("encrypt", &[], json!({"encrypt": true})),
+        ("encrypt _A, _b", &[], json!({"encrypt": ["_a", "_b"]})),
+        (
+            "protect _a, _x",
+            &["_a"],
+            json!({"encrypt": ["_a"], "warnings": warning("protect _a, _x", "not a parameter of the routine, so ignored: \"_x\"")}),
+        ),
+        ("encrypted = false", &[], json!({"encrypt": false})),
+        (
+            "encrypt _a\nprotected = false",
+            &[],
+            json!({"encrypt": ["_a"]}),
+        ),
+        ("encrypt _a\nencrypt", &[], json!({"encrypt": true})),
+        ("decrypt", &[], json!({"decrypt": true})),
+        (
+            "unprotect Col1, col1, col2",
+            &["x"],
+            json!({"decrypt": ["col1", "col2"], "warnings": []}),
+        ),
+        ("decrypted = true", &[], json!({"decrypt": true})),
+        (
+            "unprotected = maybe",
+            &[],
+            json!({"decrypt": null, "warnings": warning("unprotected = maybe", "\"maybe\" is not true or false")}),
+        ),
+        (
+            "validate _email using required, email",
+            &[],
+            json!({"validate": {"_email": ["required", "email"]}}),
+        ),
+        (
+            "validate _e using not_null\nvalidation _e using email",
+            &[],
+            json!({"validate": {"_e": ["not_null", "email"]}}),
+        ),
+        (
+            "validate email using required",
+            &["_email"],
+            json!({"validate": {"_email": ["required"]}, "warnings": []}),
+        ),
+        (
+            "validate _x using required",
+            &["_email"],
+            json!({"validate": null, "warnings": warning("validate _x using required", "\"_x\" is not a parameter of the routine")}),
+        ),
+        (
+            "validate _e with required",
+            &[],
+            json!({"validate": null, "warnings": warning("validate _e with required", "\"with\" should be \"using\": write validate <parameter> using <rule>, …")}),
+        ),
+        (
+            "upload",
+            &[],
+            json!({"upload": {"handlers": null, "metadata_parameters": []}, "method": "POST", "request_param_type": "query_string"}),
+        ),
+        (
+            "upload for File_System, csv",
+            &[],
+            json!({"upload": {"handlers": ["file_system", "csv"], "metadata_parameters": []}}),
+        ),
+        (
+            "upload meta as metadata",
+            &["_meta"],
+            json!({"upload": {"handlers": null, "metadata_parameters": ["_meta"]}, "warnings": []}),
+        ),
+        (
+            "upload nope as metadata",
+            &["_meta"],
+            json!({"upload": {"handlers": null, "metadata_parameters": []}, "warnings": warning("upload nope as metadata", "\"nope\" is not a parameter of the routine")}),
+        ),
+        (
+            "upload x",
+            &[],
+            json!({"upload": {"handlers": null, "metadata_parameters": []}, "warnings": warning("upload x", "\"x\" is ignored: write \"upload for <handler>\" or \"upload <parameter> as metadata\"")}),
+        ),
+        ("HTTP GET\nupload", &[], json!({"method": "POST"})),
+        (
+            "upload\nHTTP GET",
+            &[],
+            json!({"method": "GET", "request_param_type": "query_string"}),
+        ),
+        (
+            "param $1 is user_id",
+            &[],
+            json!({"param": [{"parameter": "$1", "rename": "user_id"}]}),
+        ),
+        (
+            "param $1 uid int default 5",
+            &[],
+            json!({"param": [{"parameter": "$1", "rename": "uid", "type": "int", "default": "5"}]}),
+        ),
+        (
+            "param,:Id type is BigInt",
+            &[],
+            json!({"param": [{"parameter": "id", "type": "bigint"}]}),
+        ),
+        (
+            "param :Id type is BigInt",
+            &[],
+            json!({"param": null, "headers": {"param": ["Id type is BigInt"]}}),
+        ),
+        (
+            "param _a is hash of _b",
+            &["_a", "_b"],
+            json!({"param": [{"parameter": "_a", "hash_of": "_b"}], "warnings": []}),
+        ),
+        (
+            "param _a is hash of _c",
+            &["_a", "_b"],
+            json!({"param": null, "warnings": warning("param _a is hash of _c", "\"_c\" is not a parameter of the routine")}),
+        ),
+        (
+            "param f is upload metadata",
+            &[],
+            json!({"param": [{"parameter": "f", "upload_metadata": true}], "upload": {"handlers": null, "metadata_parameters": ["f"]}, "method": "POST"}),
+        ),
+        (
+            "param _n default 'a b'",
+            &["_n"],
+            json!({"param": [{"parameter": "_n", "default": "a b"}]}),
+        ),
+        (
+            "param N = null",
+            &["_n"],
+            json!({"param": [{"parameter": "_n", "default": null}], "warnings": []}),
+        ),
+        (
+            "param x is 1bad",
+            &[],
+            json!({"param": null, "warnings": warning("param x is 1bad", "\"1bad\" is not a parameter name (a letter or _ then letters, digits, _ or $; or $ and digits)")}),
+        ),
+        (
+            "param y z",
+            &["x"],
+            json!({"param": null, "warnings": warning("param y z", "\"y\" is not a parameter of the routine")}),
+        ),
+        (
+            "param a",
+            &[],
+            json!({"param": null, "warnings": warning("param a", "nothing to do: write param <name> and a new name, a type, a default, \"is hash of <name>\" or \"is upload metadata\"")}),
+        ),
+    ]
+}
+
+/// The `sse…`, `basic_auth…` and proxy families, gathered in one object each.
+fn family_cases() -> Vec<Case> {
+    let sse = |publish: bool, path: Value, level: Value, scope: Value, roles: Value| json!({"sse": {"publish": publish, "path": path, "level": level, "scope": scope, "roles": roles}});
+    let auth = |users: Value, realm: Value, command: Value| json!({"basic_auth": {"users": users, "realm": realm, "command": command}});
+    let proxy =
+        |key: &str, method: Value, host: Value| json!({key: {"method": method, "host": host}});
+    let null = Value::Null;
+    let mut cases: Vec<Case> = vec![
+        (
+            "sse",
+            &[],
+            sse(true, json!("info"), null.clone(), null.clone(), json!([])),
+        ),
+        (
+            "sse_level notice\nsse",
+            &[],
+            sse(
+                true,
+                json!("notice"),
+                json!("notice"),
+                null.clone(),
+                json!([]),
+            ),
+        ),
+        (
+            "sse_path /Events on Warning",
+            &[],
+            sse(
+                true,
+                json!("/events"),
+                json!("warning"),
+                null.clone(),
+                json!([]),
+            ),
+        ),
+        (
+            "sse = false",
+            &[],
+            sse(false, null.clone(), null.clone(), null.clone(), json!([])),
+        ),
+        (
+            "sse_events_path = /Stream",
+            &[],
+            sse(
+                true,
+                json!("/Stream"),
+                null.clone(),
+                null.clone(),
+                json!([]),
+            ),
+        ),
+        (
+            "sse_publish",
+            &[],
+            sse(true, null.clone(), null.clone(), null.clone(), json!([])),
+        ),
+        (
+            "sse_events_publish on notice",
+            &[],
+            sse(true, null.clone(), json!("notice"), null.clone(), json!([])),
+        ),
+        (
+            "sse\nsse_publish = false",
+            &[],
+            sse(false, json!("info"), null.clone(), null.clone(), json!([])),
+        ),
+        (
+            "sse_publish = whatever",
+            &[],
+            sse(true, null.clone(), null.clone(), null.clone(), json!([])),
+        ),
+        (
+            "sse_subscribe",
+            &[],
+            sse(false, json!("info"), null.clone(), null.clone(), json!([])),
+        ),
+        (
+            "sse_events_subscribe /s on info",
+            &[],
+            sse(false, json!("/s"), json!("info"), null.clone(), json!([])),
+        ),
+        (
+            "sse_subscribe = /X",
+            &[],
+            sse(false, json!("/X"), null.clone(), null.clone(), json!([])),
+        ),
+        (
+            "sse_level WARNING",
+            &[],
+            sse(
+                false,
+                null.clone(),
+                json!("warning"),
+                null.clone(),
+                json!([]),
+            ),
+        ),
+        (
+            "sse_events_level = notice",
+            &[],
+            sse(
+                false,
+                null.clone(),
+                json!("notice"),
+                null.clone(),
+                json!([]),
+            ),
+        ),
+        (
+            "sse_scope matching",
+            &[],
+            sse(
+                false,
+                null.clone(),
+                null.clone(),
+                json!("matching"),
+                json!([]),
+            ),
+        ),
+        (
+            "sse_scope authorize Admin, admin, ops",
+            &[],
+            sse(
+                false,
+                null.clone(),
+                null.clone(),
+                json!("authorize"),
+                json!(["admin", "ops"]),
+            ),
+        ),
+        (
+            "sse_events_scope = authorize Admin",
+            &[],
+            sse(
+                false,
+                null.clone(),
+                null.clone(),
+                json!("authorize"),
+                json!(["Admin"]),
+            ),
+        ),
+        (
+            "sse_scope all a b",
+            &[],
+            sse(false, null.clone(), null.clone(), json!("all"), json!([])),
+        ),
+        (
+            "basic_auth",
+            &[],
+            auth(json!({}), null.clone(), null.clone()),
+        ),
+        (
+            "basic_auth alice S3cret\nbasic_authentication bob pw",
+            &[],
+            auth(
+                json!({"alice": "S3cret", "bob": "pw"}),
+                null.clone(),
+                null.clone(),
+            ),
+        ),
+        (
+            "basic_auth = x alice secret",
+            &[],
+            auth(json!({"alice": "secret"}), null.clone(), null.clone()),
+        ),
+        (
+            "realm Api",
+            &[],
+            auth(json!({}), json!("Api"), null.clone()),
+        ),
+        (
+            "basic_authentication_realm = My Api",
+            &[],
+            auth(json!({}), json!("My Api"), null.clone()),
+        ),
+        (
+            "basic_auth alice pw\nbasic_auth_realm Api",
+            &[],
+            auth(json!({"alice": "pw"}), json!("Api"), null.clone()),
+        ),
+        (
+            "challenge_command select auth.check($1, $2)",
+            &[],
+            auth(json!({}), null.clone(), json!("select auth.check($1, $2)")),
+        ),
+        (
+            "basic_auth_command = select 1",
+            &[],
+            auth(json!({}), null.clone(), json!("select 1")),
+        ),
+        (
+            "@basic_authentication_command  SELECT x",
+            &[],
+            auth(json!({}), null.clone(), json!(" SELECT x")),
+        ),
+        ("proxy", &[], proxy("proxy", null.clone(), null.clone())),
+        (
+            "reverse_proxy post https://api.example.com/v1",
+            &[],
+            proxy("proxy", json!("POST"), json!("https://api.example.com/v1")),
+        ),
+        (
+            "proxy /local",
+            &[],
+            proxy("proxy", null.clone(), json!("/local")),
+        ),
+        (
+            "proxy https://a\nproxy PUT",
+            &[],
+            proxy("proxy", json!("PUT"), json!("https://a")),
+        ),
+        (
+            "proxy_out",
+            &[],
+            proxy("proxy_out", null.clone(), null.clone()),
+        ),
+        (
+            "forward_proxy GET http://svc",
+            &[],
+            proxy("proxy_out", json!("GET"), json!("http://svc")),
+        ),
+        (
+            "proxy_out DELETE",
+            &[],
+            proxy("proxy_out", json!("DELETE"), null.clone()),
+        ),
+    ];
+    cases.extend(family_warning_cases());
+    cases
+}
+
+/// Family lines whose value is ignored, in part or whole.
+fn family_warning_cases() -> Vec<Case> {
+    vec![
+        (
+            "sse /e on loud",
+            &[],
+            json!({"warnings": warning("sse /e on loud", "\"loud\" is not one of info, notice, warning")}),
+        ),
+        (
+            "sse /e now",
+            &[],
+            json!({"warnings": warning("sse /e now", "\"now\" is ignored: a level is written \"on info\", \"on notice\" or \"on warning\"")}),
+        ),
+        (
+            "sse_level = loud",
+            &[],
+            json!({"warnings": warning("sse_level = loud", "\"loud\" is not one of info, notice, warning")}),
+        ),
+        (
+            "sse_scope everyone",
+            &[],
+            json!({"warnings": warning("sse_scope everyone", "\"everyone\" is not one of matching, authorize, all")}),
+        ),
+        (
+            "basic_auth alice",
+            &[],
+            json!({"basic_auth": {"users": {}, "realm": null, "command": null}, "warnings": warning("basic_auth alice", "no password for \"alice\": write basic_auth <user> <password>")}),
+        ),
+        (
+            "basic_auth = alice secret",
+            &[],
+            json!({"warnings": warning("basic_auth = alice secret", "\"alice secret\" adds no user: the value is read as three words, <any> <user> <password>")}),
+        ),
+        (
+            "basic_auth_realm My Api",
+            &[],
+            json!({"basic_auth": {"users": {}, "realm": "My", "command": null}, "warnings": warning("basic_auth_realm My Api", "only the first word \"My\" is the realm; the rest is ignored")}),
+        ),
+        (
+            "proxy PATCH",
+            &[],
+            json!({"proxy": {"method": null, "host": null}, "warnings": warning("proxy PATCH", "\"PATCH\" is neither an HTTP method (GET, PUT, POST, DELETE, QUERY) nor a URL (http://…, https://… or /path)")}),
+        ),
+        (
+            "proxy GET ftp://x",
+            &[],
+            json!({"proxy": {"method": "GET", "host": null}, "warnings": warning("proxy GET ftp://x", "\"ftp://x\" is not a URL (http://…, https://… or /path)")}),
+        ),
+        (
+            "proxy_out example.com",
+            &[],
+            json!({"proxy_out": {"method": null, "host": null}, "warnings": warning("proxy_out example.com", "\"example.com\" is neither an HTTP method (GET, PUT, POST, DELETE, QUERY) nor a URL (http://…, https://… or /path)")}),
+        ),
+    ]
+}
+
+/// `{name}` placeholders, `key = value` precedence, escapes.
+fn placeholder_and_key_value_cases() -> Vec<Case> {
+    vec![
+        (
+            "X-User: {_user_id}\nX-Name: {!name:anon}",
+            &[],
+            json!({"placeholders": ["_user_id", "name"], "headers": {"X-User": ["{_user_id}"], "X-Name": ["{!name:anon}"]}}),
+        ),
+        (
+            "Content-Type: text/{fmt}",
+            &[],
+            json!({"placeholders": ["fmt"], "content_type": "text/{fmt}"}),
+        ),
+        (
+            "msg = Hello {userId}, {\"a\": 1} {userId}",
+            &["_user_id"],
+            json!({"placeholders": ["userId"], "custom_parameters": {"msg": "Hello {userId}, {\"a\": 1} {userId}"}, "warnings": []}),
+        ),
+        (
+            "X-A: {nope}",
+            &["_user_id"],
+            json!({"placeholders": ["nope"], "warnings": warning("X-A: {nope}", "{nope} names no parameter of the routine, so it is sent as written")}),
+        ),
+        (
+            "realm = {x}\n_user_id = select {other}",
+            &["_user_id"],
+            json!({"placeholders": null, "resolved_parameters": {"_user_id": "select {other}"}}),
+        ),
+        ("X-A: b", &[], json!({"placeholders": null})),
+        (
+            "raw = true",
+            &["raw"],
+            json!({"resolved_parameters": {"raw": "true"}, "raw": null, "annotations": []}),
+        ),
+        (
+            "RAW = true",
+            &["raw"],
+            json!({"resolved_parameters": {}, "raw": true}),
+        ),
+        (
+            "@_a = 1",
+            &["_a"],
+            json!({"resolved_parameters": {}, "custom_parameters": {"_a": "1"}}),
+        ),
+        (
+            "_a = a\\tb",
+            &["_a"],
+            json!({"resolved_parameters": {"_a": "a\\tb"}}),
+        ),
+        (
+            "x = \\q",
+            &[],
+            json!({"custom_parameters": {"x": "\\q"}, "warnings": warning("x = \\q", "\"\\q\" is not an escape sequence, so the value is kept as written (NpgsqlRest would fail to start)")}),
+        ),
+        (
+            "@Content-Type: text/csv",
+            &[],
+            json!({"content_type": "text/csv", "headers": {}}),
+        ),
+    ]
+}
+
+fn all_value_cases() -> Vec<Case> {
+    let mut cases = core_keyword_cases();
+    cases.extend(flag_and_text_cases());
+    cases.extend(value_cases());
+    cases.extend(parameter_cases());
+    cases.extend(family_cases());
+    cases.extend(placeholder_and_key_value_cases());
+    cases
+}
+
+#[test]
+fn annotation_values() {
+    for (comment, params, expected) in all_value_cases() {
+        check_in(comment, &[], params, expected);
+    }
+}
+
+#[test]
+fn every_keyword_has_three_cases() {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for (comment, _, _) in all_value_cases() {
+        let mut seen = names(comment);
+        seen.dedup();
+        for name in seen {
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+    for keyword in KEYWORDS {
+        let count = counts.get(keyword.name).copied().unwrap_or(0);
+        assert!(count >= 3, "{} has {count} cases", keyword.name);
+    }
+}
+
+#[test]
+fn bare_value_keywords_are_prose() {
+    for line in [
+        "request_headers_mode",
+        "request_headers",
+        "response_null_handling",
+        "response_null",
+        "query_string_null_handling",
+        "query_null",
+        "validate _e using",
+        "validation",
+    ] {
+        let doc = parse(line, Routine::default());
+        assert!(doc.annotations.is_empty(), "line {line:?} was recognised");
+        assert_eq!(doc.unhandled_lines, vec![line.to_string()], "line {line:?}");
+    }
+}
+
+mod never_fails {
+    use proptest::prelude::*;
+
+    use super::super::annotations::{parse, Routine};
+    use super::super::keywords::KEYWORDS;
+
+    /// A line of keywords, fixed words and odd characters.
+    fn line() -> impl Strategy<Value = String> {
+        let aliases: Vec<&str> = KEYWORDS
+            .iter()
+            .flat_map(|k| k.aliases.iter().copied())
+            .collect();
+        let word = prop_oneof![
+            proptest::sample::select(aliases).prop_map(str::to_string),
+            proptest::sample::select(vec![
+                "is",
+                "hash",
+                "of",
+                "upload",
+                "metadata",
+                "as",
+                "for",
+                "on",
+                "using",
+                "type",
+                "default",
+                "=",
+                ":",
+                "'",
+                "_a",
+                "$1",
+                "get",
+                "/x",
+                "https://h",
+                "{_a}",
+                "{!b:c}",
+                "\\",
+                "\\u",
+                "\\ud83d",
+                "\\c",
+                "30s",
+                "1.5",
+                "info",
+                "authorize",
+                "é",
+            ])
+            .prop_map(str::to_string),
+            "[-@a-z0-9_:=,{}!'\\\\ \t.]{0,6}",
+        ];
+        prop::collection::vec(word, 0..8).prop_map(|words| words.join(" "))
+    }
+
+    proptest! {
+        #[test]
+        fn any_comment_parses(
+            lines in prop::collection::vec(line(), 0..6),
+            known in any::<bool>(),
+        ) {
+            let params = vec!["_a".to_string(), "b".to_string()];
+            let parameters: &[String] = if known { &params } else { &[] };
+            let doc = parse(&lines.join("\n"), Routine { tags: &[], parameters });
+            let json = doc.to_json();
+            prop_assert!(json.is_object());
+            for warning in &doc.warnings {
+                prop_assert!(!warning.reason.is_empty());
+            }
+        }
+
+        #[test]
+        fn any_string_parses(comment in any::<String>()) {
+            let doc = parse(&comment, Routine::default());
+            prop_assert!(doc.to_json().is_object());
+        }
+    }
+
+    /// Repeats are dropped with hash sets, so big comments stay linear.
+    #[test]
+    fn big_comments_stay_fast() {
+        let n = 50_000;
+        let roles: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
+        let mut comment = format!(
+            "authorize {}\nencrypt {}\n",
+            roles.join(","),
+            roles.join(" ")
+        );
+        for i in 0..n {
+            comment.push_str(&format!(
+                "upload p{i} as metadata\nX-H: {{p{i}}}\nsse_scope authorize r{i}\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        let doc = parse(&comment, Routine::default());
+        assert_eq!(doc.authorize_roles.len(), n);
+        assert_eq!(doc.placeholders.len(), n);
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "took {:?}",
+            started.elapsed()
+        );
+    }
 }

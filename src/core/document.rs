@@ -38,13 +38,17 @@ pub struct Document {
     pub resolved_parameters: Map<String, Value>,
     /// Every other annotation, under its canonical name.
     pub settings: Map<String, Value>,
+    /// The parameters `{name}` placeholders in headers, the content type
+    /// and custom parameters refer to: distinct, in first-seen order.
+    pub placeholders: Vec<String>,
     pub annotations: Vec<Annotation>,
     pub unhandled_lines: Vec<String>,
     pub warnings: Vec<Warning>,
 }
 
 impl Document {
-    /// The JSON form: the core keys always, the other annotations when set.
+    /// The JSON form: the core keys always; `placeholders` and the other
+    /// annotations when there are any.
     pub fn to_json(&self) -> Value {
         let mut doc = json!({
             "http": self.http,
@@ -70,6 +74,9 @@ impl Document {
                 .collect::<Vec<_>>(),
         });
         if let Value::Object(map) = &mut doc {
+            if !self.placeholders.is_empty() {
+                map.insert("placeholders".into(), json!(self.placeholders));
+            }
             for (key, value) in &self.settings {
                 map.insert(key.clone(), value.clone());
             }

@@ -2,17 +2,25 @@
 
 pub mod annotations;
 pub mod authorization;
+pub mod basic_auth;
 pub mod binding;
 pub mod document;
 pub mod endpoint;
 pub mod escapes;
+pub mod interval;
 pub mod json_names;
 pub mod keywords;
 pub mod naming;
+pub mod param_forms;
 pub mod pg_input;
+pub mod placeholders;
+pub mod proxy;
+pub mod regex_unescape;
+pub mod routine_params;
 pub mod routing;
 pub mod schemes;
 pub mod sql_file;
+pub mod sse;
 
 #[cfg(test)]
 mod annotation_cases;

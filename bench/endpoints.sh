@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# endpoints() over 10,000 annotated functions, against plain pg_catalog
+# queries that read the same routines and comments, in the same run.
+source "$(dirname "$0")/lib.sh"
+bench_start
+
+COUNT=${COUNT:-10000}
+bench_psql <<SQL
+create schema bench;
+do \$\$
+begin
+  for i in 1..$COUNT loop
+    execute format('create function bench.%I(p_id int, p_note text default null) returns text
+                    language sql as %L', 'logout_' || i, 'select ''Cookies''');
+    execute format('comment on function bench.%I(int, text) is %L', 'logout_' || i,
+      'Signs the caller out of session ' || i || E'.\nHTTP POST /auth/logout/' || i
+      || E'\n@logout\n@authorize admin, user\nCache-Control: no-store\naudit = on');
+  end loop;
+end \$\$;
+analyze;
+SQL
+
+filters=$(cat sql/routines_listed.sql)
+plain_join="select p.oid::regprocedure, n.nspname, p.proname, p.provolatile, d.description
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace
+  left join pg_catalog.pg_description d on d.objoid operator(pg_catalog.=) p.oid
+   and d.classoid operator(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+   and d.objsubid operator(pg_catalog.=) 0
+  $filters"
+plain_obj="select p.oid::regprocedure, n.nspname, p.proname, p.provolatile,
+       pg_catalog.obj_description(p.oid, 'pg_proc')
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace
+  $filters"
+
+rows=$(bench_psql -At -c "select count(*) from endpoints()")
+ours=$(bench_median_ms "select * from endpoints()")
+join=$(bench_median_ms "$plain_join")
+obj=$(bench_median_ms "$plain_obj")
+python3 - "$rows" "$ours" "$join" "$obj" <<'PY'
+import sys
+rows, ours, join, obj = int(sys.argv[1]), *map(float, sys.argv[2:])
+print(f"endpoints() rows: {rows}")
+print(f"endpoints():                          {ours:9.1f} ms")
+print(f"pg_catalog query, pg_description join: {join:9.1f} ms   ratio {ours / join:.2f}x")
+print(f"pg_catalog query, obj_description():   {obj:9.1f} ms   ratio {ours / obj:.2f}x")
+PY

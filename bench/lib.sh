@@ -1,0 +1,31 @@
+# Shared by the benchmarks: a release build installed into the system
+# PostgreSQL 15 and a throwaway cluster. Source it, then call bench_start.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+BENCH_DIR=$(mktemp -d /tmp/npgsqlrest_logout-bench.XXXXXX)
+BENCH_PORT=${BENCH_PORT:-54332}
+
+bench_start() {
+  bash scripts/setup.sh >/dev/null
+  local log
+  log=$(mktemp)
+  cargo pgrx install --release --pg-config /usr/bin/pg_config >"$log" 2>&1 || { cat "$log"; exit 1; }
+  trap 'bash scripts/cluster.sh stop "$BENCH_DIR"' EXIT
+  bash scripts/cluster.sh start "$BENCH_DIR" "$BENCH_PORT"
+  bench_psql -c "create extension npgsqlrest_logout" >/dev/null
+}
+
+bench_psql() {
+  psql -X -q -v ON_ERROR_STOP=1 -h "$BENCH_DIR" -p "$BENCH_PORT" -U postgres -d postgres "$@"
+}
+
+# Median execution time (ms) of a query over N runs, from EXPLAIN ANALYZE,
+# so the time to send rows to the client is left out for every query alike.
+bench_median_ms() {
+  local query=$1 runs=${2:-7}
+  for _ in $(seq "$runs"); do
+    bench_psql -At -c "explain (analyze, timing off, format json) $query" |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"])'
+  done | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
