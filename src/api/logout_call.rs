@@ -305,11 +305,13 @@ fn execute(
     types: &[PgOid],
     values: &[DatumWithOid],
 ) -> Vec<String> {
-    Spi::connect_mut(|client| {
+    // `select` runs the kept read-write plan without forcing a transaction
+    // ID as pgrx's `update` does: the routine gets one if it writes.
+    Spi::connect(|client| {
         let plan = endpoint_cache::plan(oid, indices, || {
             client.prepare_mut(sql, types).map(|p| p.keep())
         })?;
-        let mut table = client.update(&*plan, None, values)?;
+        let mut table = client.select(&*plan, None, values)?;
         let mut schemes = SchemeList::new();
         if table.is_empty() {
             return Ok(schemes.into_vec());
