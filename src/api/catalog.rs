@@ -23,6 +23,7 @@ pub struct CatalogRoutine {
     pub info: RoutineInfo,
     /// The input parameters' types, in order.
     pub input_types: Vec<pg_sys::Oid>,
+    pub return_type: pg_sys::Oid,
     /// Functions and procedures only: aggregates, window and trigger
     /// functions are never endpoints.
     pub is_plain: bool,
@@ -126,6 +127,7 @@ fn from_row(
     Ok(CatalogRoutine {
         oid: row.get_by_name("oid")?.unwrap_or(pg_sys::InvalidOid),
         input_types: types,
+        return_type: return_type.unwrap_or(pg_sys::InvalidOid),
         is_plain: (kind == "f" || kind == "p")
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
         info: RoutineInfo {

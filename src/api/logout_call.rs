@@ -11,6 +11,7 @@ use pgrx::{PgOid, PgSqlErrorCode};
 use serde_json::Value;
 
 use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine};
+use super::direct_call;
 use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
 use super::regprocedure::RegProcedure;
@@ -199,27 +200,47 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
             Some("Arguments bind by parameter name or its camelCase form (user_id or userId)."),
         )
     });
-    let mut sql = String::from(if info.is_procedure {
-        "CALL "
-    } else {
-        "SELECT * FROM "
-    });
-    sql.push_str(&quote_qualified(&info.schema, &info.name));
-    sql.push('(');
-    let mut values = Vec::with_capacity(bound.len());
-    let mut types = Vec::with_capacity(bound.len());
-    for (n, (index, value)) in bound.iter().enumerate() {
-        let name = info.parameters[*index].name.as_deref().unwrap_or_default();
-        if n > 0 {
-            sql.push_str(", ");
+    let datums: Vec<Option<pg_sys::Datum>> = bound
+        .iter()
+        .map(|(index, value)| input_datum(target, *index, value))
+        .collect();
+    let mut schemes = SchemeList::new();
+    if direct_call::eligible(&target.routine, bound.len()) {
+        if let Some(result) = direct_call::call(target.routine.oid, &datums) {
+            ValueWalker::default().collect(result, target.routine.return_type, &mut schemes);
         }
-        sql.push_str(&format!("{} => ${}", quote_identifier(name), n + 1));
-        values.push(input_datum(target, *index, value));
-        types.push(PgOid::from(target.routine.input_types[*index]));
+        return schemes.into_vec();
     }
-    sql.push(')');
-    let indices = bound.iter().map(|(i, _)| *i).collect();
-    execute(target.routine.oid, indices, &sql, &types, &values)
+    let indices: Vec<usize> = bound.iter().map(|(i, _)| *i).collect();
+    let values: Vec<DatumWithOid> = indices
+        .iter()
+        .zip(&datums)
+        .map(|(index, datum)| {
+            let type_oid = target.routine.input_types[*index];
+            match datum {
+                // SAFETY: the datum was made by this type's input function.
+                Some(datum) => unsafe { DatumWithOid::new(*datum, type_oid) },
+                None => DatumWithOid::null_oid(type_oid),
+            }
+        })
+        .collect();
+    execute(target, indices, &values)
+}
+
+/// `SELECT * FROM schema.routine(p => $1, …)` (or `CALL`) for the bound
+/// parameters: identifiers from the catalog, quoted; values as parameters.
+fn call_sql(target: &LogoutTarget, indices: &[usize]) -> String {
+    let info = &target.routine.info;
+    let verb = if info.is_procedure { "CALL " } else { "SELECT * FROM " };
+    let arguments: Vec<String> = indices
+        .iter()
+        .enumerate()
+        .map(|(n, index)| {
+            let name = info.parameters[*index].name.as_deref().unwrap_or_default();
+            format!("{} => ${}", quote_identifier(name), n + 1)
+        })
+        .collect();
+    format!("{verb}{}({})", quote_qualified(&info.schema, &info.name), arguments.join(", "))
 }
 
 fn parameter_list(target: &LogoutTarget) -> String {
@@ -243,7 +264,7 @@ fn parameter_list(target: &LogoutTarget) -> String {
 
 /// A JSON value as a datum of the parameter's type, through the type's
 /// input function: values are bound, never spliced into SQL text.
-fn input_datum<'a>(target: &LogoutTarget, index: usize, value: &Value) -> DatumWithOid<'a> {
+fn input_datum(target: &LogoutTarget, index: usize, value: &Value) -> Option<pg_sys::Datum> {
     let type_oid = target.routine.input_types[index];
     let kind = input_kind(type_oid);
     let text = input_text(value, kind).unwrap_or_else(|error| {
@@ -263,9 +284,7 @@ fn input_datum<'a>(target: &LogoutTarget, index: usize, value: &Value) -> DatumW
             None,
         )
     });
-    let Some(text) = text else {
-        return DatumWithOid::null_oid(type_oid);
-    };
+    let text = text?;
     let text = CString::new(text).unwrap_or_else(|_| {
         raise(
             PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
@@ -280,8 +299,7 @@ fn input_datum<'a>(target: &LogoutTarget, index: usize, value: &Value) -> DatumW
     // its own error (e.g. 22P02) for text it cannot read.
     unsafe {
         pg_sys::getTypeInputInfo(type_oid, &mut input_fn, &mut io_param);
-        let datum = pg_sys::OidInputFunctionCall(input_fn, text.as_ptr().cast_mut(), io_param, -1);
-        DatumWithOid::new(datum, type_oid)
+        Some(pg_sys::OidInputFunctionCall(input_fn, text.as_ptr().cast_mut(), io_param, -1))
     }
 }
 
@@ -298,18 +316,15 @@ fn input_kind(type_oid: pg_sys::Oid) -> InputKind {
 }
 
 /// Runs the call and collects the schemes of every row and column.
-fn execute(
-    oid: pg_sys::Oid,
-    indices: Vec<usize>,
-    sql: &str,
-    types: &[PgOid],
-    values: &[DatumWithOid],
-) -> Vec<String> {
-    // `select` runs the kept read-write plan without forcing a transaction
-    // ID as pgrx's `update` does: the routine gets one if it writes.
+fn execute(target: &LogoutTarget, indices: Vec<usize>, values: &[DatumWithOid]) -> Vec<String> {
+    let types: Vec<PgOid> = indices
+        .iter()
+        .map(|i| PgOid::from(target.routine.input_types[*i]))
+        .collect();
     Spi::connect(|client| {
-        let plan = endpoint_cache::plan(oid, indices, || {
-            client.prepare_mut(sql, types).map(|p| p.keep())
+        let plan = endpoint_cache::plan(target.routine.oid, indices.clone(), || {
+            let sql = call_sql(target, &indices);
+            client.prepare_mut(sql.as_str(), &types).map(|p| p.keep())
         })?;
         let mut table = client.select(&*plan, None, values)?;
         let mut schemes = SchemeList::new();

@@ -3,6 +3,7 @@
 
 mod annotations;
 mod catalog;
+mod direct_call;
 pub mod endpoint_cache;
 mod endpoints;
 mod errors;

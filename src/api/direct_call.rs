@@ -1,0 +1,77 @@
+//! Calling a plain logout function straight through fmgr, without SPI's
+//! planning and executor start-up, which cost more than the rest of a
+//! `handle_logout` call. Only for functions that need nothing the executor
+//! adds: not set-returning, not a procedure, no pseudo-type argument or
+//! result, every parameter given (defaults are expressions only the
+//! executor evaluates). Everything else goes through SPI.
+
+use pgrx::pg_sys;
+
+use super::catalog::CatalogRoutine;
+
+/// One argument: its datum (None for NULL).
+pub type Arg = Option<pg_sys::Datum>;
+
+/// Can `routine` be called directly with `given` of its parameters bound?
+pub fn eligible(routine: &CatalogRoutine, given: usize) -> bool {
+    let info = &routine.info;
+    if info.is_procedure || info.returns_set || given != info.parameters.len() {
+        return false;
+    }
+    let result_ok = routine.return_type == pg_sys::VOIDOID || !is_pseudo(routine.return_type);
+    result_ok && !routine.input_types.iter().any(|t| is_pseudo(*t))
+}
+
+fn is_pseudo(type_oid: pg_sys::Oid) -> bool {
+    // SAFETY: a syscache lookup; unknown types raise an ERROR.
+    unsafe { pg_sys::get_typtype(type_oid) as u8 == b'p' }
+}
+
+/// Calls the function as the current user, after the EXECUTE check the
+/// executor would make; returns its result datum, or None for NULL.
+pub fn call(oid: pg_sys::Oid, args: &[Arg]) -> Option<pg_sys::Datum> {
+    check_execute(oid);
+    // SAFETY: the FmgrInfo and call info are palloc'd in the current
+    // memory context, sized for `args`, and filled before the call.
+    unsafe {
+        let flinfo = pg_sys::palloc0(std::mem::size_of::<pg_sys::FmgrInfo>()).cast::<pg_sys::FmgrInfo>();
+        pg_sys::fmgr_info(oid, flinfo);
+        if (*flinfo).fn_strict && args.iter().any(Option::is_none) {
+            return None;
+        }
+        let size = std::mem::size_of::<pg_sys::FunctionCallInfoBaseData>()
+            + args.len() * std::mem::size_of::<pg_sys::NullableDatum>();
+        let fcinfo = pg_sys::palloc0(size).cast::<pg_sys::FunctionCallInfoBaseData>();
+        (*fcinfo).flinfo = flinfo;
+        (*fcinfo).nargs = args.len() as i16;
+        (*fcinfo).fncollation = pg_sys::DEFAULT_COLLATION_OID;
+        let slots = (*fcinfo).args.as_mut_slice(args.len());
+        for (slot, arg) in slots.iter_mut().zip(args) {
+            slot.value = arg.unwrap_or(pg_sys::Datum::from(0));
+            slot.isnull = arg.is_none();
+        }
+        let function = (*flinfo).fn_addr?;
+        let result = function(fcinfo);
+        (!(*fcinfo).isnull).then_some(result)
+    }
+}
+
+/// Raises 42501 unless the current user may execute the function.
+fn check_execute(oid: pg_sys::Oid) {
+    // SAFETY: catalog lookups; aclcheck_error raises the executor's error.
+    unsafe {
+        let user = pg_sys::GetUserId();
+        #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
+        let result = pg_sys::pg_proc_aclcheck(oid, user, pg_sys::ACL_EXECUTE as pg_sys::AclMode);
+        #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
+        let result = pg_sys::object_aclcheck(
+            pg_sys::ProcedureRelationId,
+            oid,
+            user,
+            pg_sys::ACL_EXECUTE as pg_sys::AclMode,
+        );
+        if result != pg_sys::AclResult::ACLCHECK_OK {
+            pg_sys::aclcheck_error(result, pg_sys::ObjectType::OBJECT_FUNCTION, pg_sys::get_func_name(oid));
+        }
+    }
+}
