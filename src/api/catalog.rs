@@ -17,6 +17,9 @@ const ROUTINES_LISTED: &str = concat!(
     include_str!("../../sql/routines_listed.sql")
 );
 
+/// pg_language's OID for `sql` (SQLlanguageId), fixed since forever.
+const SQL_LANGUAGE: pg_sys::Oid = pg_sys::Oid::from_u32(14);
+
 /// A routine as the catalog describes it, with its OID.
 pub struct CatalogRoutine {
     pub oid: pg_sys::Oid,
@@ -24,6 +27,8 @@ pub struct CatalogRoutine {
     /// The input parameters' types, in order.
     pub input_types: Vec<pg_sys::Oid>,
     pub return_type: pg_sys::Oid,
+    /// Whether the routine is written in SQL, which the planner can inline.
+    pub is_sql: bool,
     /// Functions and procedures only: aggregates, window and trigger
     /// functions are never endpoints.
     pub is_plain: bool,
@@ -128,6 +133,7 @@ fn from_row(
         oid: row.get_by_name("oid")?.unwrap_or(pg_sys::InvalidOid),
         input_types: types,
         return_type: return_type.unwrap_or(pg_sys::InvalidOid),
+        is_sql: row.get_by_name::<pg_sys::Oid, _>("language")? == Some(SQL_LANGUAGE),
         is_plain: (kind == "f" || kind == "p")
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
         info: RoutineInfo {

@@ -1,9 +1,11 @@
 //! Calling a plain logout function straight through fmgr, without SPI's
-//! planning and executor start-up, which cost more than the rest of a
-//! `handle_logout` call. Only for functions that need nothing the executor
-//! adds: not set-returning, not a procedure, no pseudo-type argument or
-//! result, every parameter given (defaults are expressions only the
-//! executor evaluates). Everything else goes through SPI.
+//! executor start-up, which costs more than the rest of a `handle_logout`
+//! call. Only for functions that need nothing the executor adds: not
+//! set-returning, not a procedure, no pseudo-type argument or result, every
+//! parameter given (defaults are expressions only the executor evaluates),
+//! and not written in SQL: a SQL function is re-planned by every direct
+//! call in a new transaction, while a kept SPI plan inlines it. Everything
+//! else goes through SPI.
 
 use pgrx::pg_sys;
 
@@ -15,7 +17,7 @@ pub type Arg = Option<pg_sys::Datum>;
 /// Can `routine` be called directly with `given` of its parameters bound?
 pub fn eligible(routine: &CatalogRoutine, given: usize) -> bool {
     let info = &routine.info;
-    if info.is_procedure || info.returns_set || given != info.parameters.len() {
+    if routine.is_sql || info.is_procedure || info.returns_set || given != info.parameters.len() {
         return false;
     }
     let result_ok = routine.return_type == pg_sys::VOIDOID || !is_pseudo(routine.return_type);

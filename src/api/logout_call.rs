@@ -227,11 +227,17 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
     execute(target, indices, &values)
 }
 
-/// `SELECT * FROM schema.routine(p => $1, …)` (or `CALL`) for the bound
-/// parameters: identifiers from the catalog, quoted; values as parameters.
+/// The call of the routine with the bound parameters: `CALL` for a
+/// procedure, `SELECT * FROM` for a set-returning function, plain `SELECT`
+/// otherwise (which lets the planner inline a simple SQL function).
+/// Identifiers come from the catalog, quoted; values are parameters.
 fn call_sql(target: &LogoutTarget, indices: &[usize]) -> String {
     let info = &target.routine.info;
-    let verb = if info.is_procedure { "CALL " } else { "SELECT * FROM " };
+    let verb = match (info.is_procedure, info.returns_set) {
+        (true, _) => "CALL ",
+        (false, true) => "SELECT * FROM ",
+        (false, false) => "SELECT ",
+    };
     let arguments: Vec<String> = indices
         .iter()
         .enumerate()
