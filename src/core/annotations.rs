@@ -38,18 +38,24 @@ pub fn parse(comment: &str, routine: Routine) -> Document {
     parse_with(comment, routine, &mut || {})
 }
 
-/// Parses a whole comment, calling `on_progress` every few thousand lines
-/// so a caller can honour query cancellation on huge inputs.
+/// Parses a whole comment, calling `on_progress` about every 64 KiB so a
+/// caller can honour query cancellation on huge inputs.
 pub fn parse_with(comment: &str, routine: Routine, on_progress: &mut dyn FnMut()) -> Document {
     let mut parser = Parser::new(routine);
-    for (index, line) in comment.split(['\r', '\n']).enumerate() {
-        if index % 4096 == 4095 {
+    let mut since_progress = 0;
+    for line in comment.split(['\r', '\n']) {
+        since_progress += line.len() + 1;
+        if since_progress >= PROGRESS_BYTES {
+            since_progress = 0;
             on_progress();
         }
         parser.line(line.trim());
     }
     parser.finish()
 }
+
+/// How much text is parsed between two calls of `on_progress`.
+const PROGRESS_BYTES: usize = 64 * 1024;
 
 /// Splits a line into words on spaces and commas, each word trimmed (a tab
 /// does not split, but is trimmed from a word's ends); empty words dropped.

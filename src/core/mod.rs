@@ -24,3 +24,5 @@ pub mod sse;
 
 #[cfg(test)]
 mod annotation_cases;
+#[cfg(test)]
+mod properties;
