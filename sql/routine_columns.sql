@@ -2,7 +2,6 @@
 -- pg_catalog-qualified and every operator spelled OPERATOR(pg_catalog.…),
 -- so no schema earlier in search_path can change the answer.
 select p.oid,
-       p.oid::pg_catalog.regprocedure::pg_catalog.text as signature,
        n.nspname::pg_catalog.text as schema,
        p.proname::pg_catalog.text as name,
        p.prokind::pg_catalog.text as kind,

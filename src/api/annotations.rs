@@ -1,7 +1,7 @@
 //! `parse_annotations`: one comment in, its annotation document out.
 
+use super::jsonb_out::FastJsonB;
 use pgrx::prelude::*;
-use pgrx::JsonB;
 
 use crate::core::annotations::{parse_with, Routine};
 
@@ -10,7 +10,7 @@ use crate::core::annotations::{parse_with, Routine};
 fn parse_annotations(
     comment: Option<&str>,
     tags: default!(Option<Vec<Option<String>>>, "NULL"),
-) -> JsonB {
+) -> FastJsonB {
     let tags: Vec<String> = tags.unwrap_or_default().into_iter().flatten().collect();
     let routine = Routine {
         tags: &tags,
@@ -19,7 +19,7 @@ fn parse_annotations(
     let doc = parse_with(comment.unwrap_or(""), routine, &mut || {
         pgrx::check_for_interrupts!();
     });
-    JsonB(doc.to_json())
+    FastJsonB(doc.into_json())
 }
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -78,6 +78,35 @@ impl TypeNames {
     }
 }
 
+/// The routine as `regprocedure` prints it: schema-qualified unless the
+/// search path finds it, then the input types. Built here because the
+/// cast in SQL costs more than the rest of the catalog read.
+fn signature(oid: pg_sys::Oid, schema: &str, name: &str, parameters: &[Parameter]) -> String {
+    // SAFETY: a search-path lookup of an existing routine.
+    let visible = unsafe { pg_sys::FunctionIsVisible(oid) };
+    let types: Vec<&str> = parameters.iter().map(|p| p.type_name.as_str()).collect();
+    let name = quote_identifier(name);
+    if visible {
+        format!("{name}({})", types.join(","))
+    } else {
+        format!("{}.{name}({})", quote_identifier(schema), types.join(","))
+    }
+}
+
+/// An identifier quoted only where Postgres would quote it.
+fn quote_identifier(name: &str) -> String {
+    let Ok(c_name) = std::ffi::CString::new(name) else {
+        return name.to_string();
+    };
+    // SAFETY: quote_identifier returns its argument or a palloc'd copy.
+    unsafe {
+        let quoted = pg_sys::quote_identifier(c_name.as_ptr());
+        std::ffi::CStr::from_ptr(quoted)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
 /// The names of the input parameters (IN, INOUT, VARIADIC): `proargnames`
 /// covers every argument, `proargmodes` says which are inputs.
 fn input_names(
@@ -118,7 +147,7 @@ fn from_row(
         .unwrap_or(0)
         .max(0) as usize;
     let first_default = types.len().saturating_sub(defaults);
-    let parameters = types
+    let parameters: Vec<Parameter> = types
         .iter()
         .copied()
         .enumerate()
@@ -129,17 +158,20 @@ fn from_row(
         })
         .collect();
     let return_type = row.get_by_name::<pg_sys::Oid, _>("return_type")?;
+    let oid = row.get_by_name("oid")?.unwrap_or(pg_sys::InvalidOid);
+    let schema = text("schema")?;
+    let name = text("name")?;
     Ok(CatalogRoutine {
-        oid: row.get_by_name("oid")?.unwrap_or(pg_sys::InvalidOid),
+        oid,
         input_types: types,
         return_type: return_type.unwrap_or(pg_sys::InvalidOid),
         is_sql: row.get_by_name::<pg_sys::Oid, _>("language")? == Some(SQL_LANGUAGE),
         is_plain: (kind == "f" || kind == "p")
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
         info: RoutineInfo {
-            signature: text("signature")?,
-            schema: text("schema")?,
-            name: text("name")?,
+            signature: signature(oid, &schema, &name, &parameters),
+            schema,
+            name,
             is_procedure: kind == "p",
             volatility: volatility.to_string(),
             returns_void: return_type == Some(pg_sys::VOIDOID),

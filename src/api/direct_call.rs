@@ -36,7 +36,8 @@ pub fn call(oid: pg_sys::Oid, args: &[Arg]) -> Option<pg_sys::Datum> {
     // SAFETY: the FmgrInfo and call info are palloc'd in the current
     // memory context, sized for `args`, and filled before the call.
     unsafe {
-        let flinfo = pg_sys::palloc0(std::mem::size_of::<pg_sys::FmgrInfo>()).cast::<pg_sys::FmgrInfo>();
+        let flinfo =
+            pg_sys::palloc0(std::mem::size_of::<pg_sys::FmgrInfo>()).cast::<pg_sys::FmgrInfo>();
         pg_sys::fmgr_info(oid, flinfo);
         if (*flinfo).fn_strict && args.iter().any(Option::is_none) {
             return None;
@@ -73,7 +74,11 @@ fn check_execute(oid: pg_sys::Oid) {
             pg_sys::ACL_EXECUTE as pg_sys::AclMode,
         );
         if result != pg_sys::AclResult::ACLCHECK_OK {
-            pg_sys::aclcheck_error(result, pg_sys::ObjectType::OBJECT_FUNCTION, pg_sys::get_func_name(oid));
+            pg_sys::aclcheck_error(
+                result,
+                pg_sys::ObjectType::OBJECT_FUNCTION,
+                pg_sys::get_func_name(oid),
+            );
         }
     }
 }

@@ -1,8 +1,8 @@
 //! `routine_endpoint`, `endpoints()` and the view `logout_endpoints`: the
 //! endpoints NpgsqlRest would create, read from the catalog.
 
+use super::jsonb_out::FastJsonB;
 use pgrx::prelude::*;
-use pgrx::JsonB;
 
 use super::catalog::{self, CatalogRoutine};
 use super::regprocedure::RegProcedure;
@@ -26,9 +26,9 @@ pub fn endpoint_of(routine: &CatalogRoutine) -> Option<Endpoint> {
 
 /// The endpoint NpgsqlRest would create for `routine`, or NULL.
 #[pg_extern(stable, parallel_safe)]
-fn routine_endpoint(routine: RegProcedure) -> Option<JsonB> {
+fn routine_endpoint(routine: RegProcedure) -> Option<FastJsonB> {
     let routine = catalog::routine(routine.0)?;
-    endpoint_of(&routine).map(|e| JsonB(e.to_json(&routine.info)))
+    endpoint_of(&routine).map(|e| FastJsonB(e.into_json(&routine.info)))
 }
 
 /// Every endpoint in the database visible to the current user, ordered by
@@ -48,7 +48,7 @@ fn endpoints() -> TableIterator<
         name!(allow_anonymous, bool),
         name!(login, bool),
         name!(logout, bool),
-        name!(endpoint, JsonB),
+        name!(endpoint, FastJsonB),
     ),
 > {
     let mut rows: Vec<(CatalogRoutine, Endpoint)> = catalog::listed_routines()
@@ -57,20 +57,23 @@ fn endpoints() -> TableIterator<
         .collect();
     rows.sort_by(|(_, a), (_, b)| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
     TableIterator::new(rows.into_iter().map(|(routine, e)| {
-        let json = JsonB(e.to_json(&routine.info));
-        (
+        let columns = (
             RegProcedure(routine.oid),
-            routine.info.schema,
-            routine.info.name,
-            e.method,
-            e.path,
+            routine.info.schema.clone(),
+            routine.info.name.clone(),
+            e.method.clone(),
+            e.path.clone(),
             e.request_param_type.to_string(),
             e.doc.requires_authorization,
-            e.doc.authorize_roles,
+            e.doc.authorize_roles.clone(),
             e.doc.allow_anonymous,
             e.doc.login,
             e.doc.logout,
-            json,
+        );
+        let json = FastJsonB(e.into_json(&routine.info));
+        (
+            columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7,
+            columns.8, columns.9, columns.10, json,
         )
     }))
 }

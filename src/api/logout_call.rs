@@ -10,8 +10,8 @@ use pgrx::prelude::*;
 use pgrx::{PgOid, PgSqlErrorCode};
 use serde_json::Value;
 
-use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine};
 use super::direct_call;
+use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine};
 use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
 use super::regprocedure::RegProcedure;
@@ -246,7 +246,11 @@ fn call_sql(target: &LogoutTarget, indices: &[usize]) -> String {
             format!("{} => ${}", quote_identifier(name), n + 1)
         })
         .collect();
-    format!("{verb}{}({})", quote_qualified(&info.schema, &info.name), arguments.join(", "))
+    format!(
+        "{verb}{}({})",
+        quote_qualified(&info.schema, &info.name),
+        arguments.join(", ")
+    )
 }
 
 fn parameter_list(target: &LogoutTarget) -> String {
@@ -305,7 +309,12 @@ fn input_datum(target: &LogoutTarget, index: usize, value: &Value) -> Option<pg_
     // its own error (e.g. 22P02) for text it cannot read.
     unsafe {
         pg_sys::getTypeInputInfo(type_oid, &mut input_fn, &mut io_param);
-        Some(pg_sys::OidInputFunctionCall(input_fn, text.as_ptr().cast_mut(), io_param, -1))
+        Some(pg_sys::OidInputFunctionCall(
+            input_fn,
+            text.as_ptr().cast_mut(),
+            io_param,
+            -1,
+        ))
     }
 }
 

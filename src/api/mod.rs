@@ -8,6 +8,7 @@ pub mod endpoint_cache;
 mod endpoints;
 mod errors;
 mod jsonb_arg;
+mod jsonb_out;
 mod logout_call;
 mod regprocedure;
 mod schemes;

@@ -1,7 +1,7 @@
 //! `parse_sql_file`: the endpoint an NpgsqlRest `.sql` file defines.
 
+use super::jsonb_out::FastJsonB;
 use pgrx::prelude::*;
-use pgrx::JsonB;
 use serde_json::{json, Value};
 
 use super::settings;
@@ -12,7 +12,7 @@ use crate::core::sql_file::scan_with;
 /// The annotation document of a `.sql` file's comments, with effective
 /// `method` and `path`, `comment`, `statements` and `auto_method`.
 #[pg_extern(stable, parallel_safe)]
-fn parse_sql_file(content: Option<&str>, file_name: default!(Option<&str>, "NULL")) -> JsonB {
+fn parse_sql_file(content: Option<&str>, file_name: default!(Option<&str>, "NULL")) -> FastJsonB {
     let mut tick = || {
         pgrx::check_for_interrupts!();
     };
@@ -25,7 +25,7 @@ fn parse_sql_file(content: Option<&str>, file_name: default!(Option<&str>, "NULL
     let path = doc.path.clone().or_else(|| {
         file_name.map(|name| default_path(&settings::url_prefix(), None, file_stem(name)))
     });
-    let mut out = doc.to_json();
+    let mut out = doc.into_json();
     if let Value::Object(map) = &mut out {
         map.insert("method".into(), json!(method));
         map.insert("path".into(), json!(path));
@@ -33,7 +33,7 @@ fn parse_sql_file(content: Option<&str>, file_name: default!(Option<&str>, "NULL
         map.insert("statements".into(), json!(file.statements));
         map.insert("auto_method".into(), json!(file.auto_method));
     }
-    JsonB(out)
+    FastJsonB(out)
 }
 
 #[cfg(any(test, feature = "pg_test"))]

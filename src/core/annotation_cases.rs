@@ -20,15 +20,16 @@ fn check(comment: &str, tags: &[&str], expected: Value) {
 fn check_in(comment: &str, tags: &[&str], params: &[&str], expected: Value) {
     let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
     let params: Vec<String> = params.iter().map(|p| p.to_string()).collect();
-    let parsed = parse(
+    let mut parsed = parse(
         comment,
         Routine {
             tags: &tags,
             parameters: &params,
         },
     );
-    let mut doc = parsed.to_json();
-    doc["resolved_parameters"] = Value::Object(parsed.resolved_parameters);
+    let resolved = std::mem::take(&mut parsed.resolved_parameters);
+    let mut doc = parsed.into_json();
+    doc["resolved_parameters"] = Value::Object(resolved);
     let Value::Object(expected) = expected else {
         panic!("expected keys must be an object")
     };
@@ -1505,17 +1506,16 @@ mod never_fails {
             let params = vec!["_a".to_string(), "b".to_string()];
             let parameters: &[String] = if known { &params } else { &[] };
             let doc = parse(&lines.join("\n"), Routine { tags: &[], parameters });
-            let json = doc.to_json();
-            prop_assert!(json.is_object());
             for warning in &doc.warnings {
                 prop_assert!(!warning.reason.is_empty());
             }
+            prop_assert!(doc.into_json().is_object());
         }
 
         #[test]
         fn any_string_parses(comment in any::<String>()) {
             let doc = parse(&comment, Routine::default());
-            prop_assert!(doc.to_json().is_object());
+            prop_assert!(doc.into_json().is_object());
         }
     }
 

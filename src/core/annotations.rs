@@ -493,7 +493,7 @@ impl Parser {
     fn timeout(&mut self, args: &[&str]) -> Result<(), String> {
         let first = args.first().copied().unwrap_or("");
         if let Err(reason) = interval::check(first) {
-            self.doc.settings.shift_remove("timeout");
+            self.doc.settings.remove("timeout");
             return Err(format!("{reason}; the server default applies"));
         }
         self.set("timeout", first);

@@ -1,7 +1,7 @@
 //! The annotation document: what the comment of one routine (or `.sql`
 //! file) says about its endpoint, as `parse_annotations` returns it.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// A recognised annotation line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,41 +46,83 @@ pub struct Document {
     pub warnings: Vec<Warning>,
 }
 
+fn strings(items: Vec<String>) -> Value {
+    Value::Array(items.into_iter().map(Value::String).collect())
+}
+
+fn pair(k1: &str, v1: Value, k2: &str, v2: Value) -> Value {
+    let mut map = Map::new();
+    map.insert(k1.into(), v1);
+    map.insert(k2.into(), v2);
+    Value::Object(map)
+}
+
 impl Document {
     /// The JSON form: the core keys always; `placeholders` and the other
     /// annotations when there are any.
-    pub fn to_json(&self) -> Value {
-        let mut doc = json!({
-            "http": self.http,
-            "method": self.method,
-            "path": self.path,
-            "request_param_type": self.request_param_type,
-            "requires_authorization": self.requires_authorization,
-            "authorize_roles": self.authorize_roles,
-            "allow_anonymous": self.allow_anonymous,
-            "login": self.login,
-            "logout": self.logout,
-            "disabled": self.disabled,
-            "internal": self.internal,
-            "content_type": self.content_type,
-            "headers": self.headers,
-            "custom_parameters": self.custom_parameters,
-            "annotations": self.annotations.iter()
-                .map(|a| json!({"name": a.name, "text": a.text}))
-                .collect::<Vec<_>>(),
-            "unhandled_lines": self.unhandled_lines,
-            "warnings": self.warnings.iter()
-                .map(|w| json!({"text": w.text, "reason": w.reason}))
-                .collect::<Vec<_>>(),
-        });
-        if let Value::Object(map) = &mut doc {
-            if !self.placeholders.is_empty() {
-                map.insert("placeholders".into(), json!(self.placeholders));
-            }
-            for (key, value) in &self.settings {
-                map.insert(key.clone(), value.clone());
-            }
+    pub fn into_json(self) -> Value {
+        let mut map = Map::new();
+        map.insert("http".into(), Value::Bool(self.http));
+        map.insert(
+            "method".into(),
+            self.method.map_or(Value::Null, Value::String),
+        );
+        map.insert("path".into(), self.path.map_or(Value::Null, Value::String));
+        map.insert(
+            "request_param_type".into(),
+            self.request_param_type
+                .map_or(Value::Null, |t| Value::String(t.into())),
+        );
+        map.insert(
+            "requires_authorization".into(),
+            Value::Bool(self.requires_authorization),
+        );
+        map.insert("authorize_roles".into(), strings(self.authorize_roles));
+        map.insert("allow_anonymous".into(), Value::Bool(self.allow_anonymous));
+        map.insert("login".into(), Value::Bool(self.login));
+        map.insert("logout".into(), Value::Bool(self.logout));
+        map.insert("disabled".into(), Value::Bool(self.disabled));
+        map.insert("internal".into(), Value::Bool(self.internal));
+        map.insert(
+            "content_type".into(),
+            self.content_type.map_or(Value::Null, Value::String),
+        );
+        map.insert("headers".into(), Value::Object(self.headers));
+        map.insert(
+            "custom_parameters".into(),
+            Value::Object(self.custom_parameters),
+        );
+        let annotations = self
+            .annotations
+            .into_iter()
+            .map(|a| {
+                pair(
+                    "name",
+                    Value::String(a.name.into()),
+                    "text",
+                    Value::String(a.text),
+                )
+            })
+            .collect();
+        map.insert("annotations".into(), Value::Array(annotations));
+        map.insert("unhandled_lines".into(), strings(self.unhandled_lines));
+        let warnings = self
+            .warnings
+            .into_iter()
+            .map(|w| {
+                pair(
+                    "text",
+                    Value::String(w.text),
+                    "reason",
+                    Value::String(w.reason),
+                )
+            })
+            .collect();
+        map.insert("warnings".into(), Value::Array(warnings));
+        if !self.placeholders.is_empty() {
+            map.insert("placeholders".into(), strings(self.placeholders));
         }
-        doc
+        map.extend(self.settings);
+        Value::Object(map)
     }
 }

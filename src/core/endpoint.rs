@@ -152,11 +152,12 @@ pub fn endpoint(
 impl Endpoint {
     /// The `routine_endpoint` document: the annotation document with
     /// effective values and what the catalog says about the routine.
-    pub fn to_json(&self, routine: &RoutineInfo) -> Value {
-        let mut doc = self.doc.to_json();
+    pub fn into_json(mut self, routine: &RoutineInfo) -> Value {
+        let resolved_parameters = std::mem::take(&mut self.doc.resolved_parameters);
+        let mut doc = self.doc.into_json();
         if let Value::Object(map) = &mut doc {
-            map.insert("method".into(), json!(self.method));
-            map.insert("path".into(), json!(self.path));
+            map.insert("method".into(), Value::String(self.method));
+            map.insert("path".into(), Value::String(self.path));
             map.insert("request_param_type".into(), json!(self.request_param_type));
             map.insert("routine".into(), json!(routine.signature));
             map.insert("schema".into(), json!(routine.schema));
@@ -178,7 +179,7 @@ impl Endpoint {
             map.insert("parameters".into(), Value::Array(parameters));
             map.insert(
                 "resolved_parameters".into(),
-                Value::Object(self.doc.resolved_parameters.clone()),
+                Value::Object(resolved_parameters),
             );
         }
         doc
@@ -354,7 +355,7 @@ mod tests {
             has_default: true,
         }];
         let e = endpoint(&r, options(CommentsMode::OnlyWithHttpTag), &mut || {});
-        let doc = e.map(|e| e.to_json(&r)).unwrap_or_default();
+        let doc = e.map(|e| e.into_json(&r)).unwrap_or_default();
         assert_eq!(doc["kind"], "function");
         assert_eq!(doc["schema"], "auth");
         assert_eq!(
