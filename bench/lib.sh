@@ -29,3 +29,25 @@ bench_median_ms() {
       python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"])'
   done | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
+
+# The same, with every run in one session: a backend's caches are warm
+# after the first run, which is left out.
+bench_warm_median_ms() {
+  local query=$1 runs=${2:-7}
+  for _ in $(seq "$runs"); do
+    echo "explain (analyze, timing off, format json) $query;"
+  done | bench_psql -At |
+    python3 -c '
+import json, sys
+text = sys.stdin.read()
+plans, decoder, at = [], json.JSONDecoder(), 0
+while at < len(text):
+    while at < len(text) and text[at].isspace():
+        at += 1
+    if at >= len(text):
+        break
+    plan, at = decoder.raw_decode(text, at)
+    plans.append(plan[0]["Execution Time"])
+warm = sorted(plans[1:])
+print(warm[len(warm) // 2])'
+}

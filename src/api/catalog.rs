@@ -10,10 +10,22 @@ use crate::core::endpoint::{Parameter, RoutineInfo};
 
 const ROUTINE_BY_OID: &str = concat!(
     include_str!("../../sql/routine_columns.sql"),
+    include_str!("../../sql/routine_source.sql"),
     include_str!("../../sql/routine_by_oid.sql")
+);
+const ROUTINES_BY_OIDS: &str = concat!(
+    include_str!("../../sql/routine_columns.sql"),
+    include_str!("../../sql/routine_source.sql"),
+    include_str!("../../sql/routines_by_oids.sql")
 );
 const ROUTINES_LISTED: &str = concat!(
     include_str!("../../sql/routine_columns.sql"),
+    include_str!("../../sql/routine_source.sql"),
+    include_str!("../../sql/routines_listed.sql")
+);
+const LISTED_KEYS: &str = concat!(
+    include_str!("../../sql/routine_keys.sql"),
+    include_str!("../../sql/routine_source.sql"),
     include_str!("../../sql/routines_listed.sql")
 );
 
@@ -42,6 +54,27 @@ pub fn routine(oid: pg_sys::Oid) -> Option<CatalogRoutine> {
 /// Every routine `endpoints()` considers.
 pub fn listed_routines() -> Vec<CatalogRoutine> {
     read(ROUTINES_LISTED, &[])
+}
+
+/// The routines with these OIDs.
+pub fn routines(oids: Vec<pg_sys::Oid>) -> Vec<CatalogRoutine> {
+    read(ROUTINES_BY_OIDS, &[oids.into()])
+}
+
+/// The OID and comment of every routine `endpoints()` considers.
+pub fn listed_keys() -> Vec<(pg_sys::Oid, Option<String>)> {
+    Spi::connect(|client| {
+        client
+            .select(LISTED_KEYS, None, &[])?
+            .map(|row| {
+                Ok((
+                    row.get::<pg_sys::Oid>(1)?.unwrap_or(pg_sys::InvalidOid),
+                    row.get(2)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, pgrx::spi::Error>>()
+    })
+    .unwrap_or_else(|error| pgrx::error!("npgsqlrest_logout could not read the catalog: {error}"))
 }
 
 fn read(query: &str, args: &[pgrx::datum::DatumWithOid]) -> Vec<CatalogRoutine> {

@@ -18,6 +18,7 @@ use pgrx::spi::OwnedPreparedStatement;
 
 use super::catalog::{self, CatalogRoutine};
 use super::endpoints::endpoint_of;
+use super::jsonb_out::StoredJsonB;
 use super::settings;
 use crate::core::endpoint::Endpoint;
 use crate::core::routing::Template;
@@ -44,8 +45,32 @@ struct Key {
     mode: settings::CommentsMode,
 }
 
+/// One routine's `endpoints()` row, built once per backend: None when the
+/// routine is not an endpoint. Kept with the comment it was built from.
+pub struct EndpointRow {
+    pub comment: Option<String>,
+    pub row: Option<Rc<EndpointColumns>>,
+}
+
+/// The columns of an `endpoints()` row.
+pub struct EndpointColumns {
+    pub oid: pg_sys::Oid,
+    pub schema: String,
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub request_param_type: &'static str,
+    pub requires_authorization: bool,
+    pub authorize_roles: Vec<String>,
+    pub allow_anonymous: bool,
+    pub login: bool,
+    pub logout: bool,
+    pub endpoint: StoredJsonB,
+}
+
 struct Cache {
     key: Key,
+    rows: HashMap<pg_sys::Oid, EndpointRow>,
     /// Changes whenever the cache is emptied, so work begun before an
     /// invalidation is not stored after it.
     generation: u64,
@@ -137,6 +162,7 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
         if stale || slot.as_ref().is_none_or(|c| c.key != key) {
             *slot = Some(Cache {
                 key,
+                rows: HashMap::new(),
                 generation: GENERATION.with(|g| {
                     g.set(g.get() + 1);
                     g.get()
@@ -237,4 +263,36 @@ pub fn plan<E>(
         }
     });
     Ok(plan)
+}
+
+/// The `endpoints()` rows of these routines (OID and current comment),
+/// from the cache where the comment is unchanged, built by `build` for the
+/// others and kept.
+pub fn endpoint_rows(
+    keys: &[(pg_sys::Oid, Option<String>)],
+    build: impl FnOnce(Vec<pg_sys::Oid>) -> Vec<(pg_sys::Oid, EndpointRow)>,
+) -> Vec<Rc<EndpointColumns>> {
+    let (mut found, missing) = with_cache(|c| {
+        let mut found = Vec::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        for (oid, comment) in keys {
+            match c.rows.get(oid) {
+                Some(cached) if cached.comment == *comment => found.extend(cached.row.clone()),
+                _ => missing.push(*oid),
+            }
+        }
+        (found, missing)
+    });
+    if missing.is_empty() {
+        return found;
+    }
+    let generation = with_cache(|c| c.generation);
+    let built = build(missing);
+    found.extend(built.iter().filter_map(|(_, r)| r.row.clone()));
+    with_cache(|c| {
+        if c.generation == generation {
+            c.rows.extend(built);
+        }
+    });
+    found
 }

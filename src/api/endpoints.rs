@@ -1,7 +1,10 @@
 //! `routine_endpoint`, `endpoints()` and the view `logout_endpoints`: the
 //! endpoints NpgsqlRest would create, read from the catalog.
 
-use super::jsonb_out::FastJsonB;
+use std::rc::Rc;
+
+use super::endpoint_cache::{self, EndpointColumns, EndpointRow};
+use super::jsonb_out::{FastJsonB, StoredJsonB};
 use pgrx::prelude::*;
 
 use super::catalog::{self, CatalogRoutine};
@@ -32,7 +35,9 @@ fn routine_endpoint(routine: RegProcedure) -> Option<FastJsonB> {
 }
 
 /// Every endpoint in the database visible to the current user, ordered by
-/// path, then method.
+/// path, then method. The catalog is read on every call; each routine's row
+/// is built once per backend and rebuilt when its comment or the routine
+/// changes.
 #[pg_extern(stable, parallel_safe)]
 fn endpoints() -> TableIterator<
     'static,
@@ -48,34 +53,55 @@ fn endpoints() -> TableIterator<
         name!(allow_anonymous, bool),
         name!(login, bool),
         name!(logout, bool),
-        name!(endpoint, FastJsonB),
+        name!(endpoint, StoredJsonB),
     ),
 > {
-    let mut rows: Vec<(CatalogRoutine, Endpoint)> = catalog::listed_routines()
-        .into_iter()
-        .filter_map(|r| endpoint_of(&r).map(|e| (r, e)))
-        .collect();
-    rows.sort_by(|(_, a), (_, b)| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
-    TableIterator::new(rows.into_iter().map(|(routine, e)| {
-        let columns = (
-            RegProcedure(routine.oid),
-            routine.info.schema.clone(),
-            routine.info.name.clone(),
-            e.method.clone(),
-            e.path.clone(),
-            e.request_param_type.to_string(),
-            e.doc.requires_authorization,
-            e.doc.authorize_roles.clone(),
-            e.doc.allow_anonymous,
-            e.doc.login,
-            e.doc.logout,
-        );
-        let json = FastJsonB(e.into_json(&routine.info));
+    let keys = catalog::listed_keys();
+    let mut rows = endpoint_cache::endpoint_rows(&keys, build_rows);
+    rows.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+    TableIterator::new(rows.into_iter().map(|r| {
         (
-            columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7,
-            columns.8, columns.9, columns.10, json,
+            RegProcedure(r.oid),
+            r.schema.clone(),
+            r.name.clone(),
+            r.method.clone(),
+            r.path.clone(),
+            r.request_param_type.to_string(),
+            r.requires_authorization,
+            r.authorize_roles.clone(),
+            r.allow_anonymous,
+            r.login,
+            r.logout,
+            r.endpoint.clone(),
         )
     }))
+}
+
+/// Builds the rows of routines not in the cache.
+fn build_rows(oids: Vec<pg_sys::Oid>) -> Vec<(pg_sys::Oid, EndpointRow)> {
+    catalog::routines(oids)
+        .into_iter()
+        .map(|routine| {
+            let row = endpoint_of(&routine).map(|e| {
+                Rc::new(EndpointColumns {
+                    oid: routine.oid,
+                    schema: routine.info.schema.clone(),
+                    name: routine.info.name.clone(),
+                    method: e.method.clone(),
+                    path: e.path.clone(),
+                    request_param_type: e.request_param_type,
+                    requires_authorization: e.doc.requires_authorization,
+                    authorize_roles: e.doc.authorize_roles.clone(),
+                    allow_anonymous: e.doc.allow_anonymous,
+                    login: e.doc.login,
+                    logout: e.doc.logout,
+                    endpoint: StoredJsonB::new(&e.into_json(&routine.info)),
+                })
+            });
+            let comment = routine.info.comment;
+            (routine.oid, EndpointRow { comment, row })
+        })
+        .collect()
 }
 
 extension_sql!(
@@ -310,5 +336,33 @@ mod tests {
         assert_eq!(after, before);
         assert_eq!(one_after, one_before);
         assert!(before.unwrap_or_default().contains("/auth/logout/web"));
+    }
+
+    #[pg_test]
+    fn cached_rows_follow_catalog_changes() {
+        Spi::run(
+            "create function f() returns int language sql as 'select 1';
+             comment on function f() is 'HTTP /one';",
+        )
+        .expect("created");
+        let row =
+            || text_of("select (select method || ' ' || path from endpoints() where name = 'f')");
+        assert_eq!(row().as_deref(), Some("POST /one"));
+        Spi::run("comment on function f() is 'HTTP /two'").expect("comment");
+        assert_eq!(row().as_deref(), Some("POST /two"));
+        Spi::run("create or replace function f() returns int stable language sql as 'select 1'")
+            .expect("replace");
+        assert_eq!(row().as_deref(), Some("GET /two"));
+        Spi::run("alter function f() rename to g").expect("rename");
+        assert_eq!(row(), None);
+        assert_eq!(
+            text_of("select routine::text || ' ' || (endpoint->>'routine') from endpoints() where name = 'g'").as_deref(),
+            Some("g() g()")
+        );
+        Spi::run("set npgsqlrest_logout.comments_mode = 'Ignore'").expect("set");
+        assert_eq!(
+            text_of("select path from endpoints() where name = 'g'").as_deref(),
+            Some("/api/g")
+        );
     }
 }

@@ -18,13 +18,10 @@ use pgrx::{IntoDatum, PgSqlErrorCode};
 use serde_json::{Number, Value};
 use std::cmp::Ordering;
 use std::ptr;
+use std::rc::Rc;
 
 /// A `jsonb` result: `#[pg_extern] fn f() -> FastJsonB` behaves like
 /// returning `pgrx::JsonB`, only faster.
-#[allow(
-    dead_code,
-    reason = "constructed by the SQL functions that return jsonb"
-)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct FastJsonB(pub Value);
 
@@ -44,25 +41,70 @@ impl IntoDatum for FastJsonB {
     }
 }
 
-// SAFETY: the datum is a jsonb varlena from IntoDatum, returned the way pgrx
-// returns its own JsonB.
-unsafe impl BoxRet for FastJsonB {
-    unsafe fn box_into<'fcx>(self, fcinfo: &mut FcInfo<'fcx>) -> pgrx::datum::Datum<'fcx> {
-        match self.into_datum() {
-            // SAFETY: a valid jsonb datum in the current memory context.
-            Some(datum) => unsafe { fcinfo.return_raw_datum(datum) },
-            None => fcinfo.return_null(),
+/// Returns a type whose IntoDatum makes jsonb the way pgrx returns its own
+/// JsonB, and names `jsonb` as its SQL type.
+macro_rules! jsonb_result {
+    ($type:ident) => {
+        // SAFETY: the datum is a jsonb varlena from IntoDatum.
+        unsafe impl BoxRet for $type {
+            unsafe fn box_into<'fcx>(self, fcinfo: &mut FcInfo<'fcx>) -> pgrx::datum::Datum<'fcx> {
+                match self.into_datum() {
+                    // SAFETY: a valid jsonb datum in the current memory context.
+                    Some(datum) => unsafe { fcinfo.return_raw_datum(datum) },
+                    None => fcinfo.return_null(),
+                }
+            }
+        }
+
+        // SAFETY: the SQL type named here is the one IntoDatum reports.
+        unsafe impl SqlTranslatable for $type {
+            const TYPE_IDENT: &'static str = pgrx::pgrx_resolved_type!($type);
+            const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
+            const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> =
+                Ok(SqlMappingRef::literal("jsonb"));
+            const RETURN_SQL: Result<ReturnsRef, ReturnsError> =
+                Ok(ReturnsRef::One(SqlMappingRef::literal("jsonb")));
+        }
+    };
+}
+
+jsonb_result!(FastJsonB);
+jsonb_result!(StoredJsonB);
+
+/// A jsonb value kept as its bytes, so a cache can hand out copies
+/// without building it again.
+#[derive(Debug, Clone)]
+pub struct StoredJsonB(pub Rc<[u8]>);
+
+impl StoredJsonB {
+    /// Builds `value` once and keeps the bytes.
+    pub fn new(value: &Value) -> Self {
+        let datum = to_jsonb(value);
+        // SAFETY: to_jsonb returns a plain (untoasted, 4-byte header)
+        // varlena; its bytes are copied before it is freed.
+        unsafe {
+            let ptr = datum.cast_mut_ptr::<u8>();
+            let len = (ptr.cast::<u32>().read_unaligned() >> 2) as usize;
+            let bytes: Rc<[u8]> = std::slice::from_raw_parts(ptr, len).into();
+            pg_sys::pfree(ptr.cast());
+            StoredJsonB(bytes)
         }
     }
 }
 
-// SAFETY: the SQL type named here is the one IntoDatum reports.
-unsafe impl SqlTranslatable for FastJsonB {
-    const TYPE_IDENT: &'static str = pgrx::pgrx_resolved_type!(FastJsonB);
-    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
-    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::literal("jsonb"));
-    const RETURN_SQL: Result<ReturnsRef, ReturnsError> =
-        Ok(ReturnsRef::One(SqlMappingRef::literal("jsonb")));
+impl IntoDatum for StoredJsonB {
+    fn into_datum(self) -> Option<pg_sys::Datum> {
+        // SAFETY: a palloc'd copy of a complete jsonb varlena.
+        unsafe {
+            let copy = pg_sys::palloc(self.0.len()).cast::<u8>();
+            ptr::copy_nonoverlapping(self.0.as_ptr(), copy, self.0.len());
+            Some(pg_sys::Datum::from(copy))
+        }
+    }
+
+    fn type_oid() -> pg_sys::Oid {
+        pg_sys::JSONBOID
+    }
 }
 
 /// Builds the jsonb datum for `value` in the current memory context.

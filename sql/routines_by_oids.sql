@@ -1,0 +1,1 @@
+ where p.oid operator(pg_catalog.=) any ($1)
