@@ -12,6 +12,7 @@ pub mod core;
 pub extern "C-unwind" fn _PG_init() {
     api::settings::register();
     api::endpoint_cache::register();
+    api::value_walk::register();
 }
 
 #[cfg(test)]

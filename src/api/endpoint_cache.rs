@@ -38,7 +38,6 @@ struct Route {
 }
 
 /// What the cached endpoints depend on besides the catalog.
-#[derive(PartialEq, Eq)]
 struct Key {
     user: pg_sys::Oid,
     url_prefix: String,
@@ -150,18 +149,21 @@ CREATE EVENT TRIGGER npgsqlrest_logout_comment_changed ON ddl_command_end
 
 /// Runs `f` on a cache that is current for this user and these settings.
 fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
-    let key = Key {
-        // SAFETY: reads the backend's current user.
-        user: unsafe { pg_sys::GetUserId() },
-        url_prefix: settings::url_prefix(),
-        mode: settings::comments_mode(),
-    };
+    // SAFETY: reads the backend's current user.
+    let user = unsafe { pg_sys::GetUserId() };
+    let mode = settings::comments_mode();
     CACHE.with(|cell| {
         let mut slot = cell.borrow_mut();
         let stale = STALE.with(|s| s.replace(false));
-        if stale || slot.as_ref().is_none_or(|c| c.key != key) {
+        let current =
+            |k: &Key| k.user == user && k.mode == mode && settings::url_prefix_is(&k.url_prefix);
+        if stale || slot.as_ref().is_none_or(|c| !current(&c.key)) {
             *slot = Some(Cache {
-                key,
+                key: Key {
+                    user,
+                    url_prefix: settings::url_prefix(),
+                    mode,
+                },
                 rows: HashMap::new(),
                 generation: GENERATION.with(|g| {
                     g.set(g.get() + 1);

@@ -188,7 +188,7 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
         .parameters
         .iter()
         .map(|p| BindTarget {
-            name: p.name.clone(),
+            name: p.name.as_deref(),
             has_default: p.has_default,
         })
         .collect();

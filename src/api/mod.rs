@@ -16,4 +16,4 @@ pub mod settings;
 mod sql_file;
 #[cfg(any(test, feature = "pg_test"))]
 mod test_support;
-mod value_walk;
+pub mod value_walk;

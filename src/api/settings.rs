@@ -57,6 +57,21 @@ pub fn url_prefix() -> String {
         .unwrap_or_default()
 }
 
+/// Whether `npgsqlrest_logout.url_prefix` is `prefix`, without copying it
+/// (caches check this on every call).
+pub fn url_prefix_is(prefix: &str) -> bool {
+    // SAFETY: the setting's variable holds NULL or a C string owned by the
+    // GUC machinery, valid until the setting changes.
+    unsafe {
+        let raw = *URL_PREFIX.as_ptr();
+        if raw.is_null() {
+            prefix.is_empty()
+        } else {
+            CStr::from_ptr(raw).to_bytes() == prefix.as_bytes()
+        }
+    }
+}
+
 /// The current `npgsqlrest_logout.comments_mode`.
 pub fn comments_mode() -> CommentsMode {
     COMMENTS_MODE.get()

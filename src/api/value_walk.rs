@@ -4,6 +4,7 @@
 //! text. The walk keeps its own stack of open arrays and records, so no
 //! value can drive Rust recursion, and it checks for query cancellation.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use pgrx::{pg_sys, PgSqlErrorCode};
@@ -38,11 +39,39 @@ enum Frame {
     },
 }
 
-/// Collects the scheme names of values, caching what it learns per type.
+/// Collects the scheme names of values.
 #[derive(Default)]
 pub struct ValueWalker {
-    kinds: HashMap<pg_sys::Oid, Kind>,
     visited: u64,
+}
+
+thread_local! {
+    /// What each type is, learnt once per backend: a type's shape and
+    /// output function never change while its OID names it, and a dropped
+    /// type empties the cache (its OID could be reused).
+    static KINDS: RefCell<HashMap<pg_sys::Oid, Kind>> = RefCell::new(HashMap::new());
+}
+
+/// Registers the invalidation of the type cache; called from `_PG_init`.
+pub fn register() {
+    // SAFETY: the callback only empties a map; Postgres keeps the pointer
+    // for the life of the backend.
+    unsafe {
+        pg_sys::CacheRegisterSyscacheCallback(
+            pg_sys::SysCacheIdentifier::TYPEOID as i32,
+            Some(on_type_change),
+            pg_sys::Datum::from(0),
+        );
+    }
+}
+
+#[pgrx::pg_guard]
+unsafe extern "C-unwind" fn on_type_change(_arg: pg_sys::Datum, _cache: i32, _hash: u32) {
+    KINDS.with(|k| {
+        if let Ok(mut kinds) = k.try_borrow_mut() {
+            kinds.clear();
+        }
+    });
 }
 
 impl ValueWalker {
@@ -99,11 +128,11 @@ impl ValueWalker {
     }
 
     fn kind(&mut self, type_oid: pg_sys::Oid) -> Kind {
-        if let Some(kind) = self.kinds.get(&type_oid) {
-            return *kind;
+        if let Some(kind) = KINDS.with(|k| k.borrow().get(&type_oid).copied()) {
+            return kind;
         }
         let kind = kind_of(type_oid);
-        self.kinds.insert(type_oid, kind);
+        KINDS.with(|k| k.borrow_mut().insert(type_oid, kind));
         kind
     }
 }

@@ -6,9 +6,9 @@ use serde_json::Value;
 use super::naming::camel_case;
 
 /// A parameter a request can bind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BindTarget {
-    pub name: Option<String>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BindTarget<'a> {
+    pub name: Option<&'a str>,
     pub has_default: bool,
 }
 
@@ -61,8 +61,9 @@ pub fn bind(
     }
     for (target, value) in targets.iter().zip(&bound) {
         if value.is_none() && !target.has_default {
-            let name = target.name.clone().unwrap_or_else(|| "(unnamed)".into());
-            error.missing.push(name);
+            error
+                .missing
+                .push(target.name.unwrap_or("(unnamed)").to_string());
         }
     }
     if !error.is_empty() {
@@ -82,7 +83,7 @@ fn find(targets: &[BindTarget], given: &str) -> Option<usize> {
         targets
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| t.name.as_deref().map(|n| (i, n)))
+            .filter_map(|(i, t)| t.name.map(|n| (i, n)))
     };
     named()
         .find(|(_, n)| *n == given)
@@ -96,10 +97,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn targets(spec: &[(&str, bool)]) -> Vec<BindTarget> {
+    fn targets<'a>(spec: &[(&'a str, bool)]) -> Vec<BindTarget<'a>> {
         spec.iter()
             .map(|(n, d)| BindTarget {
-                name: Some(n.to_string()),
+                name: Some(*n),
                 has_default: *d,
             })
             .collect()
