@@ -46,3 +46,9 @@ select handle_logout('POST', '/auth/logout/cookie', '{}', '{}');
 select handle_logout('POST', '/auth/logout/cookies', '{}', '{}') as after_change;
 comment on function logout_cookie() is E'HTTP POST /auth/logout/cookie\n@logout\n@authorize';
 drop extension dblink;
+-- Two logout endpoints at the same method and path are an error, not a guess.
+create function duplicate_logout() returns text language sql as $$ select 'Other' $$;
+comment on function duplicate_logout() is E'HTTP POST /auth/logout/web\n@logout';
+select handle_logout('POST', '/auth/logout/web', '{}', '{}');
+drop function duplicate_logout();
+select handle_logout('POST', '/auth/logout/web', '{}', '{}') as web_again;

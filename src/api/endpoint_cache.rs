@@ -218,19 +218,45 @@ fn build_routes() -> Vec<Route> {
         .collect()
 }
 
-/// The logout endpoint for a method and path segments, preferring the
-/// template with the most literal segments, with the path's parameters.
-pub fn route(
-    method: &str,
-    segments: &[String],
-) -> Option<(Rc<LogoutTarget>, Vec<(String, String)>)> {
+/// What a request's method and path match.
+pub enum RouteMatch {
+    Found(Rc<LogoutTarget>, Vec<(String, String)>),
+    NotFound,
+    /// Two or more endpoints match equally well (their signatures).
+    Ambiguous(Vec<String>),
+}
+
+/// The logout endpoint for a method and path segments: the template with
+/// the most literal segments wins; a tie is ambiguous.
+pub fn route(method: &str, segments: &[String]) -> RouteMatch {
     let find = |routes: &[Route]| {
-        routes
-            .iter()
-            .filter(|r| r.target.endpoint.method == method)
-            .filter_map(|r| r.template.matches(segments).map(|bound| (r, bound)))
-            .max_by_key(|(r, _)| r.template.literal_count())
-            .map(|(r, bound)| (Rc::clone(&r.target), bound))
+        let mut best: Vec<(&Route, Vec<(String, String)>)> = Vec::new();
+        for route in routes.iter().filter(|r| r.target.endpoint.method == method) {
+            let Some(bound) = route.template.matches(segments) else {
+                continue;
+            };
+            let literals = route.template.literal_count();
+            match best.first().map(|(r, _)| r.template.literal_count()) {
+                Some(top) if top > literals => {}
+                Some(top) if top == literals => best.push((route, bound)),
+                _ => best = vec![(route, bound)],
+            }
+        }
+        match best.len() {
+            0 => RouteMatch::NotFound,
+            1 => {
+                let (route, bound) = best.swap_remove(0);
+                RouteMatch::Found(Rc::clone(&route.target), bound)
+            }
+            _ => {
+                let mut names: Vec<String> = best
+                    .iter()
+                    .map(|(r, _)| r.target.routine.info.signature.clone())
+                    .collect();
+                names.sort();
+                RouteMatch::Ambiguous(names)
+            }
+        }
     };
     if let Some(found) = with_cache(|c| c.routes.as_deref().map(find)) {
         return found;

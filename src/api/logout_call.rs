@@ -11,7 +11,7 @@ use pgrx::{PgOid, PgSqlErrorCode};
 use serde_json::Value;
 
 use super::direct_call;
-use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine};
+use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine, RouteMatch};
 use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
 use super::regprocedure::RegProcedure;
@@ -106,8 +106,9 @@ fn logout_target(oid: pg_sys::Oid) -> Rc<LogoutTarget> {
 
 /// The logout endpoint matching a request, with the path's parameters.
 fn route(request: &Request, path: &str) -> (Rc<LogoutTarget>, Vec<(String, String)>) {
-    endpoint_cache::route(&request.method, &request.segments).unwrap_or_else(|| {
-        raise(
+    match endpoint_cache::route(&request.method, &request.segments) {
+        RouteMatch::Found(target, bound) => (target, bound),
+        RouteMatch::NotFound => raise(
             PgSqlErrorCode::ERRCODE_UNDEFINED_FUNCTION,
             format!(
                 "no logout endpoint matches {} {}",
@@ -116,8 +117,18 @@ fn route(request: &Request, path: &str) -> (Rc<LogoutTarget>, Vec<(String, Strin
             ),
             None,
             Some("List the logout endpoints with: select method, path from logout_endpoints;"),
-        )
-    })
+        ),
+        RouteMatch::Ambiguous(routines) => raise(
+            PgSqlErrorCode::ERRCODE_AMBIGUOUS_FUNCTION,
+            format!(
+                "more than one logout endpoint matches {} {}",
+                request.method,
+                shorten(path)
+            ),
+            Some(format!("Matching routines: {}.", routines.join(", "))),
+            Some("Give each logout endpoint its own method and path."),
+        ),
+    }
 }
 
 fn shorten(text: &str) -> String {
