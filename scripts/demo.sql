@@ -1,5 +1,5 @@
--- The demo's script: the seed's routines, their annotations, and the
--- schemes each logout signs out of ({} = every scheme).
+-- The demo's script: the seed's routines, the endpoints they define, and
+-- the schemes each logout signs out of ({} = every scheme).
 create extension npgsqlrest_logout;
 \set fixture :fixtures '/seed_schema.sql'
 \i :fixture
@@ -7,16 +7,9 @@ create extension npgsqlrest_logout;
 \i :fixture
 \pset footer off
 \echo
-\echo 'The seed''s routines, as their comments configure them:'
-select p.oid::regprocedure as routine,
-       coalesce(d->>'method', '(default)') as method,
-       coalesce(d->>'path', '(default)') as path,
-       d->'logout' as logout,
-       d->'requires_authorization' as "authorize"
-from pg_proc p,
-     parse_annotations(obj_description(p.oid, 'pg_proc')) d
-where p.proname in ('signout', 'logout_cookie', 'logout_web', 'smart_logout', 'full_logout')
-order by p.proname;
+\echo 'The logout endpoints the seed''s comments define:'
+select routine, method, path, requires_authorization as "authorize"
+from logout_endpoints;
 \echo 'What each logout signs out of ({} means every scheme):'
 select 'signout()' as call, resolve_logout_schemes(signout()) as schemes
 union all select 'logout_cookie()', resolve_logout_schemes(logout_cookie())
@@ -24,8 +17,22 @@ union all select 'logout_web()', resolve_logout_schemes(logout_web())
 union all select 'smart_logout()', resolve_logout_schemes(smart_logout())
 union all select 'smart_logout(''Cookies'')', resolve_logout_schemes(smart_logout('Cookies'))
 union all select 'full_logout()', resolve_logout_schemes(full_logout());
-\echo 'The same, for a front-end whose schemes are Cookies and Bearer:'
-select 'signout()' as call, resolve_logout_schemes(signout(), array['Cookies', 'Bearer']) as schemes
-union all select 'logout_cookie()', resolve_logout_schemes(logout_cookie(), array['Cookies', 'Bearer']);
+\echo 'The same through handle_logout, as a front-end calls it for an authenticated user:'
+select request, handle_logout(method, path, '{}', '{user}') as schemes
+from (values ('POST /auth/logout/cookie', 'POST', '/auth/logout/cookie'),
+             ('POST /auth/logout/web', 'POST', '/auth/logout/web'),
+             ('POST /auth/logout', 'POST', '/auth/logout'),
+             ('POST /auth/logout?_scheme=Cookies', 'POST', '/auth/logout?_scheme=Cookies'),
+             ('POST /api/signout', 'POST', '/api/signout')) r(request, method, path);
+\echo 'An anonymous caller is refused before the routine runs:'
+\set ON_ERROR_STOP 0
+select handle_logout('POST', '/auth/logout/web', '{}', null);
+\set ON_ERROR_STOP 1
+\echo 'The SQL file sql/signout.sql:'
+\set fixture :fixtures '/signout.sql'
+\set content `cat :fixture`
+select d->>'method' as method, d->>'path' as path, d->'logout' as logout,
+       d->'requires_authorization' as "authorize", d->>'auto_method' as auto_method
+from parse_sql_file(:'content', 'sql/signout.sql') d;
 \echo 'full_logout() wrote its audit row:'
 select user_id, action from audit_log;
