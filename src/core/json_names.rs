@@ -5,7 +5,7 @@
 //! arrays only flatten, brackets carry no meaning here: one iterative pass
 //! over the text handles any nesting depth without a stack.
 
-use super::escapes::unescape;
+use super::regex_unescape::regex_unescape;
 use super::schemes::SchemeList;
 
 /// Why a JSON value cannot be read as scheme names.
@@ -27,7 +27,8 @@ pub fn collect_json_names(text: &str, out: &mut SchemeList) -> Result<(), JsonNa
             b'{' => return Err(JsonNamesError::Object),
             b'"' => {
                 let end = string_end(bytes, at + 1).ok_or(JsonNamesError::Malformed)?;
-                out.push(&unescape(&text[at + 1..end]));
+                let raw = &text[at + 1..end];
+                out.push(&regex_unescape(raw).map_err(|_| JsonNamesError::Malformed)?);
                 at = end + 1;
             }
             _ => {

@@ -6,7 +6,6 @@ pub mod basic_auth;
 pub mod binding;
 pub mod document;
 pub mod endpoint;
-pub mod escapes;
 pub mod interval;
 pub mod json_names;
 pub mod keywords;

@@ -1,9 +1,9 @@
 //! .NET's `Regex.Unescape`, which NpgsqlRest applies to `key = value`
-//! values and to `separator` / `new_line` lines.
+//! values and to `separator` / `new_line` lines; JSON's escapes are a
+//! subset, so json scheme names are decoded with it too.
 //!
-//! Unlike [`super::escapes::unescape`], which never fails, this decoder is
-//! strict: where .NET throws (and NpgsqlRest would fail to start), it says
-//! why, so the parser can keep the text as written and warn.
+//! It is strict: where .NET throws (and NpgsqlRest would fail to start), it
+//! says why, so the parser can keep the text as written and warn.
 
 use std::str::Chars;
 
