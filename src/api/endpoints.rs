@@ -38,6 +38,8 @@ fn routine_endpoint(routine: RegProcedure) -> Option<FastJsonB> {
 /// path, then method. The catalog is read on every call; each routine's row
 /// is built once per backend and rebuilt when its comment or the routine
 /// changes.
+// The row type must be written out for pgrx to derive the SQL signature.
+#[allow(clippy::type_complexity)]
 #[pg_extern(stable, parallel_safe)]
 fn endpoints() -> TableIterator<
     'static,

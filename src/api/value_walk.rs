@@ -106,7 +106,7 @@ impl ValueWalker {
         out: &mut SchemeList,
     ) -> Option<Frame> {
         self.visited += 1;
-        if self.visited % 1024 == 0 {
+        if self.visited.is_multiple_of(1024) {
             pgrx::check_for_interrupts!();
         }
         match self.kind(type_oid) {
