@@ -20,6 +20,10 @@ impl FromDatum for JsonbArg {
         if is_null {
             return None;
         }
+        // SAFETY: a jsonb datum, detoasted to read its root header.
+        if unsafe { is_empty_object(datum) } {
+            return Some(JsonbArg(Ok(Value::Object(Default::default()))));
+        }
         // SAFETY: a jsonb datum; jsonb_out returns a palloc'd C string.
         let text = unsafe {
             let out =
@@ -30,6 +34,26 @@ impl FromDatum for JsonbArg {
         Some(JsonbArg(
             serde_json::from_str(&text).map_err(|e| e.to_string()),
         ))
+    }
+}
+
+/// Whether a jsonb datum is `{}`, the usual body of a logout request,
+/// read from its root header without printing it.
+unsafe fn is_empty_object(datum: pg_sys::Datum) -> bool {
+    /// JB_CMASK and JB_FOBJECT of utils/jsonb.h.
+    const COUNT_MASK: u32 = 0x0FFF_FFFF;
+    const OBJECT_FLAG: u32 = 0x2000_0000;
+    // SAFETY: the container header is the first 4 bytes of the data.
+    unsafe {
+        let raw = datum.cast_mut_ptr::<pg_sys::varlena>();
+        let plain = pg_sys::pg_detoast_datum_packed(raw);
+        let header = pgrx::varlena::vardata_any(plain)
+            .cast::<u32>()
+            .read_unaligned();
+        if plain != raw {
+            pg_sys::pfree(plain.cast());
+        }
+        header & COUNT_MASK == 0 && header & OBJECT_FLAG != 0
     }
 }
 

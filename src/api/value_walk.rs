@@ -18,6 +18,8 @@ use crate::core::schemes::SchemeList;
 enum Kind {
     /// `void`: a routine that returns nothing.
     Nothing,
+    /// text, varchar, bpchar: read in place, no output function needed.
+    Text,
     Scalar(OutputFn),
     Json(OutputFn),
     Array,
@@ -111,6 +113,10 @@ impl ValueWalker {
         }
         match self.kind(type_oid) {
             Kind::Nothing => None,
+            Kind::Text => {
+                push_text(datum, out);
+                None
+            }
             Kind::Scalar(output) => {
                 out.push(&output_text(output, datum));
                 None
@@ -143,6 +149,8 @@ fn kind_of(type_oid: pg_sys::Oid) -> Kind {
         let base = pg_sys::getBaseType(type_oid);
         if base == pg_sys::VOIDOID {
             Kind::Nothing
+        } else if [pg_sys::TEXTOID, pg_sys::VARCHAROID, pg_sys::BPCHAROID].contains(&base) {
+            Kind::Text
         } else if base == pg_sys::JSONOID || base == pg_sys::JSONBOID {
             Kind::Json(output_fn(base))
         } else if pg_sys::type_is_rowtype(base) {
@@ -161,6 +169,25 @@ fn output_fn(type_oid: pg_sys::Oid) -> OutputFn {
     // SAFETY: getTypeOutputInfo fills both out-parameters or raises an ERROR.
     unsafe { pg_sys::getTypeOutputInfo(type_oid, &mut function, &mut is_varlena) };
     OutputFn(function)
+}
+
+/// Adds a text value's content without copying it first (trailing blanks
+/// of a bpchar go with the trimming every name gets).
+fn push_text(datum: pg_sys::Datum, out: &mut SchemeList) {
+    // SAFETY: a text-like varlena; detoasting may allocate a copy, freed
+    // after the name is taken.
+    unsafe {
+        let raw = datum.cast_mut_ptr::<pg_sys::varlena>();
+        let plain = pg_sys::pg_detoast_datum_packed(raw);
+        let bytes = std::slice::from_raw_parts(
+            pgrx::varlena::vardata_any(plain).cast::<u8>(),
+            pgrx::varlena::varsize_any_exhdr(plain),
+        );
+        out.push(&String::from_utf8_lossy(bytes));
+        if plain != raw {
+            pg_sys::pfree(plain.cast());
+        }
+    }
 }
 
 /// The text of a value, as its type's output function writes it.
