@@ -41,6 +41,10 @@ pub struct CatalogRoutine {
     pub return_type: pg_sys::Oid,
     /// Whether the routine is written in SQL, which the planner can inline.
     pub is_sql: bool,
+    /// The input position of a VARIADIC parameter.
+    pub variadic: Option<usize>,
+    /// OUT-only arguments' names: a `CALL` must pass them (as NULL).
+    pub output_names: Vec<Option<String>>,
     /// Functions and procedures only: aggregates, window and trigger
     /// functions are never endpoints.
     pub is_plain: bool,
@@ -140,21 +144,41 @@ fn quote_identifier(name: &str) -> String {
     }
 }
 
-/// The names of the input parameters (IN, INOUT, VARIADIC): `proargnames`
-/// covers every argument, `proargmodes` says which are inputs.
-fn input_names(
-    names: Vec<Option<String>>,
-    modes: Option<Vec<Option<String>>>,
-) -> Vec<Option<String>> {
-    match modes {
-        None => names,
-        Some(modes) => names
-            .into_iter()
-            .zip(modes)
-            .filter(|(_, mode)| matches!(mode.as_deref(), Some("i" | "b" | "v") | None))
-            .map(|(name, _)| name)
-            .collect(),
+/// The routine's arguments by mode: `proargnames` covers every argument,
+/// `proargmodes` (NULL when all are IN) says which are inputs (IN, INOUT,
+/// VARIADIC) and which are OUT only.
+struct ArgumentNames {
+    inputs: Vec<Option<String>>,
+    /// The input position of a VARIADIC parameter.
+    variadic: Option<usize>,
+    outputs: Vec<Option<String>>,
+}
+
+fn argument_names(names: Vec<Option<String>>, modes: Option<Vec<Option<String>>>) -> ArgumentNames {
+    let Some(modes) = modes else {
+        return ArgumentNames {
+            inputs: names,
+            variadic: None,
+            outputs: Vec::new(),
+        };
+    };
+    let mut found = ArgumentNames {
+        inputs: Vec::new(),
+        variadic: None,
+        outputs: Vec::new(),
+    };
+    let names = names.into_iter().chain(std::iter::repeat(None));
+    for (name, mode) in names.zip(modes) {
+        match mode.as_deref() {
+            Some("o" | "t") => found.outputs.push(name),
+            Some("v") => {
+                found.variadic = Some(found.inputs.len());
+                found.inputs.push(name);
+            }
+            _ => found.inputs.push(name),
+        }
     }
+    found
 }
 
 fn from_row(
@@ -171,10 +195,11 @@ fn from_row(
         _ => "volatile",
     };
     let types: Vec<pg_sys::Oid> = row.get_by_name("input_types")?.unwrap_or_default();
-    let names = input_names(
+    let arguments = argument_names(
         row.get_by_name("arg_names")?.unwrap_or_default(),
         row.get_by_name("arg_modes")?,
     );
+    let names = &arguments.inputs;
     let defaults = row
         .get_by_name::<i32, _>("default_count")?
         .unwrap_or(0)
@@ -199,6 +224,8 @@ fn from_row(
         input_types: types,
         return_type: return_type.unwrap_or(pg_sys::InvalidOid),
         is_sql: row.get_by_name::<pg_sys::Oid, _>("language")? == Some(SQL_LANGUAGE),
+        variadic: arguments.variadic,
+        output_names: arguments.outputs,
         is_plain: (kind == "f" || kind == "p")
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
         info: RoutineInfo {

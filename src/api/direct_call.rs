@@ -29,10 +29,12 @@ fn is_pseudo(type_oid: pg_sys::Oid) -> bool {
     unsafe { pg_sys::get_typtype(type_oid) as u8 == b'p' }
 }
 
-/// Calls the function as the current user, after the EXECUTE check the
-/// executor would make; returns its result datum, or None for NULL.
-pub fn call(oid: pg_sys::Oid, args: &[Arg]) -> Option<pg_sys::Datum> {
-    check_execute(oid);
+/// Calls the function as the current user, after the USAGE and EXECUTE
+/// checks the parser and executor would make; returns its result datum, or
+/// None for NULL. The call's collation is the first collatable argument
+/// type's, as the parser would give it.
+pub fn call(oid: pg_sys::Oid, input_types: &[pg_sys::Oid], args: &[Arg]) -> Option<pg_sys::Datum> {
+    check_privileges(oid);
     // SAFETY: the FmgrInfo and call info are palloc'd in the current
     // memory context, sized for `args`, and filled before the call.
     unsafe {
@@ -47,7 +49,11 @@ pub fn call(oid: pg_sys::Oid, args: &[Arg]) -> Option<pg_sys::Datum> {
         let fcinfo = pg_sys::palloc0(size).cast::<pg_sys::FunctionCallInfoBaseData>();
         (*fcinfo).flinfo = flinfo;
         (*fcinfo).nargs = args.len() as i16;
-        (*fcinfo).fncollation = pg_sys::DEFAULT_COLLATION_OID;
+        (*fcinfo).fncollation = input_types
+            .iter()
+            .map(|t| pg_sys::get_typcollation(*t))
+            .find(|c| *c != pg_sys::InvalidOid)
+            .unwrap_or(pg_sys::InvalidOid);
         let slots = (*fcinfo).args.as_mut_slice(args.len());
         for (slot, arg) in slots.iter_mut().zip(args) {
             slot.value = arg.unwrap_or(pg_sys::Datum::from(0));
@@ -59,11 +65,30 @@ pub fn call(oid: pg_sys::Oid, args: &[Arg]) -> Option<pg_sys::Datum> {
     }
 }
 
-/// Raises 42501 unless the current user may execute the function.
-fn check_execute(oid: pg_sys::Oid) {
+/// Raises 42501 unless the current user may use the function's schema and
+/// execute the function.
+fn check_privileges(oid: pg_sys::Oid) {
     // SAFETY: catalog lookups; aclcheck_error raises the executor's error.
     unsafe {
         let user = pg_sys::GetUserId();
+        let schema = pg_sys::get_func_namespace(oid);
+        #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
+        let usage =
+            pg_sys::pg_namespace_aclcheck(schema, user, pg_sys::ACL_USAGE as pg_sys::AclMode);
+        #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
+        let usage = pg_sys::object_aclcheck(
+            pg_sys::NamespaceRelationId,
+            schema,
+            user,
+            pg_sys::ACL_USAGE as pg_sys::AclMode,
+        );
+        if usage != pg_sys::AclResult::ACLCHECK_OK {
+            pg_sys::aclcheck_error(
+                usage,
+                pg_sys::ObjectType::OBJECT_SCHEMA,
+                pg_sys::get_namespace_name(schema),
+            );
+        }
         #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
         let result = pg_sys::pg_proc_aclcheck(oid, user, pg_sys::ACL_EXECUTE as pg_sys::AclMode);
         #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]

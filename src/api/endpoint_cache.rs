@@ -23,6 +23,9 @@ use super::settings;
 use crate::core::endpoint::Endpoint;
 use crate::core::routing::Template;
 
+/// How many prepared calls a backend keeps.
+const MAX_PLANS: usize = 256;
+
 /// pg_description's OID (DescriptionRelationId), fixed since forever.
 const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
 
@@ -37,8 +40,10 @@ struct Route {
     target: Rc<LogoutTarget>,
 }
 
-/// What the cached endpoints depend on besides the catalog.
+/// What the cached endpoints depend on besides the catalog (the search
+/// path decides how routine signatures are printed).
 struct Key {
+    search_path: String,
     user: pg_sys::Oid,
     url_prefix: String,
     mode: settings::CommentsMode,
@@ -84,6 +89,32 @@ thread_local! {
     static GENERATION: Cell<u64> = const { Cell::new(0) };
 }
 
+/// The current `search_path` setting's text.
+fn search_path_is_now() -> String {
+    // SAFETY: the GUC variable holds NULL or a C string.
+    unsafe {
+        let raw = pg_sys::namespace_search_path;
+        if raw.is_null() {
+            String::new()
+        } else {
+            std::ffi::CStr::from_ptr(raw).to_string_lossy().into_owned()
+        }
+    }
+}
+
+/// Whether `search_path` is still `text`, without copying it.
+fn search_path_is(text: &str) -> bool {
+    // SAFETY: the GUC variable holds NULL or a C string.
+    unsafe {
+        let raw = pg_sys::namespace_search_path;
+        if raw.is_null() {
+            text.is_empty()
+        } else {
+            std::ffi::CStr::from_ptr(raw).to_bytes() == text.as_bytes()
+        }
+    }
+}
+
 /// Registers the invalidation callbacks; called once from `_PG_init`.
 pub fn register() {
     // SAFETY: the callbacks only set a flag; Postgres keeps the pointers
@@ -93,6 +124,7 @@ pub fn register() {
             pg_sys::SysCacheIdentifier::PROCOID,
             pg_sys::SysCacheIdentifier::NAMESPACEOID,
             pg_sys::SysCacheIdentifier::AUTHMEMMEMROLE,
+            pg_sys::SysCacheIdentifier::AUTHOID,
         ] {
             pg_sys::CacheRegisterSyscacheCallback(
                 cache as i32,
@@ -128,8 +160,18 @@ pub extern "C" fn pg_finfo_npgsqlrest_logout_comment_changed() -> &'static pg_sy
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn npgsqlrest_logout_comment_changed(
-    _fcinfo: pg_sys::FunctionCallInfo,
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
+    // SAFETY: fcinfo is this call's; context is NULL or a node.
+    let context = unsafe { (*fcinfo).context };
+    if context.is_null() || unsafe { (*context).type_ } != pg_sys::NodeTag::T_EventTriggerData {
+        super::errors::raise(
+            pgrx::PgSqlErrorCode::ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+            "npgsqlrest_logout_comment_changed() is an event trigger function".into(),
+            None,
+            None,
+        );
+    }
     // SAFETY: queues an invalidation message, sent at commit and applied
     // locally at the next command.
     unsafe { pg_sys::CacheInvalidateRelcacheByRelid(DESCRIPTION_RELATION) };
@@ -155,11 +197,16 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
     CACHE.with(|cell| {
         let mut slot = cell.borrow_mut();
         let stale = STALE.with(|s| s.replace(false));
-        let current =
-            |k: &Key| k.user == user && k.mode == mode && settings::url_prefix_is(&k.url_prefix);
+        let current = |k: &Key| {
+            k.user == user
+                && k.mode == mode
+                && settings::url_prefix_is(&k.url_prefix)
+                && search_path_is(&k.search_path)
+        };
         if stale || slot.as_ref().is_none_or(|c| !current(&c.key)) {
             *slot = Some(Cache {
                 key: Key {
+                    search_path: search_path_is_now(),
                     user,
                     url_prefix: settings::url_prefix(),
                     mode,
@@ -185,7 +232,10 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
 /// when no routine has that OID.
 pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuchRoutine> {
     if let Some(found) = with_cache(|c| c.by_oid.get(&oid).cloned()) {
-        return Ok(found);
+        match &found {
+            Some(target) if !comment_is_current(target) => invalidate(),
+            _ => return Ok(found),
+        }
     }
     let generation = with_cache(|c| c.generation);
     let routine = catalog::routine(oid).ok_or(NoSuchRoutine)?;
@@ -196,6 +246,32 @@ pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuc
         }
     });
     Ok(target)
+}
+
+/// Whether the routine's comment is still the one its endpoint was built
+/// from: one index lookup, so a change the invalidations missed (the
+/// `COMMENT` event trigger does not fire under
+/// `session_replication_role = replica`, for instance) still reaches the
+/// very next call.
+fn comment_is_current(target: &LogoutTarget) -> bool {
+    // SAFETY: GetComment returns NULL or a palloc'd C string.
+    unsafe {
+        let comment = pg_sys::GetComment(target.routine.oid, pg_sys::ProcedureRelationId, 0);
+        let current = (!comment.is_null()).then(|| {
+            std::ffi::CStr::from_ptr(comment)
+                .to_string_lossy()
+                .into_owned()
+        });
+        if !comment.is_null() {
+            pg_sys::pfree(comment.cast());
+        }
+        current == target.routine.info.comment
+    }
+}
+
+/// Drops the whole cache: something it holds is out of date.
+fn invalidate() {
+    STALE.with(|s| s.set(true));
 }
 
 /// No routine has the OID asked for.
@@ -259,7 +335,10 @@ pub fn route(method: &str, segments: &[String]) -> RouteMatch {
         }
     };
     if let Some(found) = with_cache(|c| c.routes.as_deref().map(find)) {
-        return found;
+        match &found {
+            RouteMatch::Found(target, _) if !comment_is_current(target) => invalidate(),
+            _ => return found,
+        }
     }
     let generation = with_cache(|c| c.generation);
     let routes = build_routes();
@@ -286,6 +365,11 @@ pub fn plan<E>(
     let generation = with_cache(|c| c.generation);
     let plan = Rc::new(prepare()?);
     with_cache(|c| {
+        // Each set of given parameters has its own plan; a client varying
+        // them cannot make the cache grow without bound.
+        if c.plans.len() >= MAX_PLANS {
+            c.plans.clear();
+        }
         if c.generation == generation {
             c.plans.insert(key, Rc::clone(&plan));
         }

@@ -84,7 +84,7 @@ impl StoredJsonB {
         // varlena; its bytes are copied before it is freed.
         unsafe {
             let ptr = datum.cast_mut_ptr::<u8>();
-            let len = (ptr.cast::<u32>().read_unaligned() >> 2) as usize;
+            let len = pgrx::varlena::varsize_any(ptr.cast());
             let bytes: Rc<[u8]> = std::slice::from_raw_parts(ptr, len).into();
             pg_sys::pfree(ptr.cast());
             StoredJsonB(bytes)

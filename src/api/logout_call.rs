@@ -217,7 +217,9 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
         .collect();
     let mut schemes = SchemeList::new();
     if direct_call::eligible(&target.routine, bound.len()) {
-        if let Some(result) = direct_call::call(target.routine.oid, &datums) {
+        if let Some(result) =
+            direct_call::call(target.routine.oid, &target.routine.input_types, &datums)
+        {
             ValueWalker::default().collect(result, target.routine.return_type, &mut schemes);
         }
         return schemes.into_vec();
@@ -243,20 +245,30 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
 /// otherwise (which lets the planner inline a simple SQL function).
 /// Identifiers come from the catalog, quoted; values are parameters.
 fn call_sql(target: &LogoutTarget, indices: &[usize]) -> String {
-    let info = &target.routine.info;
+    let routine = &target.routine;
+    let info = &routine.info;
     let verb = match (info.is_procedure, info.returns_set) {
         (true, _) => "CALL ",
         (false, true) => "SELECT * FROM ",
         (false, false) => "SELECT ",
     };
-    let arguments: Vec<String> = indices
+    let mut arguments: Vec<String> = indices
         .iter()
         .enumerate()
         .map(|(n, index)| {
             let name = info.parameters[*index].name.as_deref().unwrap_or_default();
-            format!("{} => ${}", quote_identifier(name), n + 1)
+            let variadic = if routine.variadic == Some(*index) {
+                "VARIADIC "
+            } else {
+                ""
+            };
+            format!("{variadic}{} => ${}", quote_identifier(name), n + 1)
         })
         .collect();
+    if info.is_procedure {
+        let outputs = routine.output_names.iter().flatten();
+        arguments.extend(outputs.map(|name| format!("{} => NULL", quote_identifier(name))));
+    }
     format!(
         "{verb}{}({})",
         quote_qualified(&info.schema, &info.name),
@@ -708,5 +720,88 @@ mod tests {
         assert_eq!(at("/v9/bye").as_deref(), Some("{B}"));
         Spi::run("drop function bye()").expect("drop");
         assert_eq!(state_at("/v9/bye").as_deref(), Some("42883"));
+    }
+
+    #[pg_test]
+    fn review_findings_stay_fixed() {
+        Spi::run(
+            "create schema priv;
+             create function priv.pl_logout() returns text language plpgsql as $$begin return 'PL'; end$$;
+             comment on function priv.pl_logout() is E'HTTP POST /priv\\n@logout';
+             create role outsider;
+             grant usage on schema public to outsider;
+             create procedure p_out(out schemes text, in who int default 1) language plpgsql
+                 as $$begin schemes := 'Out' || who; end$$;
+             comment on procedure p_out(int) is E'HTTP POST /p-out\\n@logout';
+             create function v_sql(variadic s text[]) returns text[] language sql as 'select s';
+             comment on function v_sql(text[]) is E'HTTP POST /v\\n@logout';
+             create function pl_cmp(p text) returns text language plpgsql
+                 as $$begin return case when p < 'B' then 'lt' else 'ge' end; end$$;
+             comment on function pl_cmp(text) is E'HTTP POST /cmp\\n@logout';",
+        )
+        .expect("created");
+        Spi::run("set role outsider").expect("role");
+        assert_eq!(
+            sqlstate_of("select call_logout('priv.pl_logout()')").as_deref(),
+            Some("42501")
+        );
+        Spi::run("reset role").expect("reset");
+        assert_eq!(
+            call("call_logout('priv.pl_logout()')").as_deref(),
+            Some("{PL}")
+        );
+        assert_eq!(call("call_logout('p_out(int)')").as_deref(), Some("{Out1}"));
+        assert_eq!(
+            call("call_logout('p_out(int)', '{\"who\": 5}')").as_deref(),
+            Some("{Out5}")
+        );
+        assert_eq!(
+            call("call_logout('v_sql(text[])', '{\"s\": [\"a\", \"b\"]}')").as_deref(),
+            Some("{a,b}")
+        );
+        let direct = text_of("select array[pl_cmp('a')]::text");
+        assert_eq!(
+            call("call_logout('pl_cmp(text)', '{\"p\": \"a\"}')"),
+            direct
+        );
+        assert_eq!(
+            sqlstate_of("select npgsqlrest_logout_comment_changed()").as_deref(),
+            Some("39P01")
+        );
+        assert_eq!(
+            sqlstate_of("select resolve_logout_schemes('\"a\\u0000b\"'::json)").as_deref(),
+            Some("22P05")
+        );
+    }
+
+    #[pg_test]
+    fn a_comment_change_without_the_event_trigger_is_still_seen() {
+        Spi::run(
+            "create function adm() returns text language sql as $$select 'ADM'$$;
+             comment on function adm() is E'HTTP POST /adm\\n@logout';",
+        )
+        .expect("created");
+        assert_eq!(
+            call("handle_logout('POST', '/adm', '{}', '{}')").as_deref(),
+            Some("{ADM}")
+        );
+        assert_eq!(
+            call("call_logout('adm()', '{}', '{}')").as_deref(),
+            Some("{ADM}")
+        );
+        Spi::run(
+            "set session_replication_role = replica;
+             comment on function adm() is E'HTTP POST /adm\\n@logout\\n@authorize admin';
+             reset session_replication_role;",
+        )
+        .expect("comment");
+        assert_eq!(
+            sqlstate_of("select handle_logout('POST', '/adm', '{}', '{}')").as_deref(),
+            Some("42501")
+        );
+        assert_eq!(
+            sqlstate_of("select call_logout('adm()', '{}', '{}')").as_deref(),
+            Some("42501")
+        );
     }
 }

@@ -226,7 +226,7 @@ fn open_record(datum: pg_sys::Datum) -> Frame {
         let desc = pg_sys::lookup_rowtype_tupdesc_copy(type_id, type_mod);
         let natts = (*desc).natts as usize;
         let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
-        tuple.t_len = varsize(header.cast());
+        tuple.t_len = pgrx::varlena::varsize_any(header.cast()) as u32;
         tuple.t_data = header;
         let mut values = vec![pg_sys::Datum::from(0); natts];
         let mut nulls = vec![false; natts];
@@ -241,12 +241,6 @@ fn open_record(datum: pg_sys::Datum) -> Frame {
         pg_sys::FreeTupleDesc(desc);
         Frame::Record { columns, next: 0 }
     }
-}
-
-/// The length of a 4-byte-header varlena (a detoasted composite).
-unsafe fn varsize(ptr: *const u8) -> u32 {
-    // SAFETY: the caller passes a detoasted varlena with a 4-byte header.
-    unsafe { (ptr.cast::<u32>().read_unaligned() >> 2) & 0x3FFF_FFFF }
 }
 
 /// The next non-null child of an open array or record.
@@ -284,6 +278,12 @@ fn json_error(error: JsonNamesError, text: &str) -> ! {
             format!("a JSON object is not a scheme name: {shown}"),
             Some("In a json logout result, strings are scheme names, arrays are expanded and null is nothing.".into()),
             Some("Return a scheme name, an array of names, or null."),
+        ),
+        JsonNamesError::Nul => raise(
+            PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
+            "a scheme name in a JSON logout result holds \\u0000, which text cannot".into(),
+            None,
+            None,
         ),
         JsonNamesError::Malformed => raise(
             PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,

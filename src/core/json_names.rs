@@ -15,6 +15,8 @@ pub enum JsonNamesError {
     Object,
     /// The text is not JSON (it cannot come from a `json`/`jsonb` value).
     Malformed,
+    /// A string holds U+0000, which no Postgres text can.
+    Nul,
 }
 
 /// Adds every scheme name in the JSON `text` to `out`.
@@ -28,7 +30,11 @@ pub fn collect_json_names(text: &str, out: &mut SchemeList) -> Result<(), JsonNa
             b'"' => {
                 let end = string_end(bytes, at + 1).ok_or(JsonNamesError::Malformed)?;
                 let raw = &text[at + 1..end];
-                out.push(&regex_unescape(raw).map_err(|_| JsonNamesError::Malformed)?);
+                let name = regex_unescape(raw).map_err(|_| JsonNamesError::Malformed)?;
+                if name.contains('\0') {
+                    return Err(JsonNamesError::Nul);
+                }
+                out.push(&name);
                 at = end + 1;
             }
             _ => {
@@ -99,6 +105,7 @@ mod tests {
             (":", Err(JsonNamesError::Malformed)),
             ("", Ok(&[])),
             ("\"é\"", Ok(&["é"])),
+            ("\"a\\u0000b\"", Err(JsonNamesError::Nul)),
         ];
         for (input, expected) in cases {
             let mut list = SchemeList::new();
