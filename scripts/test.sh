@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the core's unit tests and the #[pg_test]s (through
-# `cargo pgrx test`, against a cluster run as `postgres`), then the golden
-# suite through psql. Installs what it needs first.
+# `cargo pgrx test`, against a cluster run as `postgres`), the golden
+# suite through psql, and the end-to-end test over HTTP through the
+# reference front-end. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,6 @@ cargo pgrx test pg15 --runas postgres --pgdata "$pgdata_root/pg15"
 
 echo "== golden suite"
 bash scripts/golden.sh
+
+echo "== end-to-end through the reference HTTP front-end"
+bash scripts/e2e.sh
