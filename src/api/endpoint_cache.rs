@@ -232,10 +232,7 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
 /// when no routine has that OID.
 pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuchRoutine> {
     if let Some(found) = with_cache(|c| c.by_oid.get(&oid).cloned()) {
-        match &found {
-            Some(target) if !comment_is_current(target) => invalidate(),
-            _ => return Ok(found),
-        }
+        return Ok(found);
     }
     let generation = with_cache(|c| c.generation);
     let routine = catalog::routine(oid).ok_or(NoSuchRoutine)?;
@@ -246,32 +243,6 @@ pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuc
         }
     });
     Ok(target)
-}
-
-/// Whether the routine's comment is still the one its endpoint was built
-/// from: one index lookup, so a change the invalidations missed (the
-/// `COMMENT` event trigger does not fire under
-/// `session_replication_role = replica`, for instance) still reaches the
-/// very next call.
-fn comment_is_current(target: &LogoutTarget) -> bool {
-    // SAFETY: GetComment returns NULL or a palloc'd C string.
-    unsafe {
-        let comment = pg_sys::GetComment(target.routine.oid, pg_sys::ProcedureRelationId, 0);
-        let current = (!comment.is_null()).then(|| {
-            std::ffi::CStr::from_ptr(comment)
-                .to_string_lossy()
-                .into_owned()
-        });
-        if !comment.is_null() {
-            pg_sys::pfree(comment.cast());
-        }
-        current == target.routine.info.comment
-    }
-}
-
-/// Drops the whole cache: something it holds is out of date.
-fn invalidate() {
-    STALE.with(|s| s.set(true));
 }
 
 /// No routine has the OID asked for.
@@ -335,10 +306,7 @@ pub fn route(method: &str, segments: &[String]) -> RouteMatch {
         }
     };
     if let Some(found) = with_cache(|c| c.routes.as_deref().map(find)) {
-        match &found {
-            RouteMatch::Found(target, _) if !comment_is_current(target) => invalidate(),
-            _ => return found,
-        }
+        return found;
     }
     let generation = with_cache(|c| c.generation);
     let routes = build_routes();

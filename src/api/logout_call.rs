@@ -773,35 +773,4 @@ mod tests {
             Some("22P05")
         );
     }
-
-    #[pg_test]
-    fn a_comment_change_without_the_event_trigger_is_still_seen() {
-        Spi::run(
-            "create function adm() returns text language sql as $$select 'ADM'$$;
-             comment on function adm() is E'HTTP POST /adm\\n@logout';",
-        )
-        .expect("created");
-        assert_eq!(
-            call("handle_logout('POST', '/adm', '{}', '{}')").as_deref(),
-            Some("{ADM}")
-        );
-        assert_eq!(
-            call("call_logout('adm()', '{}', '{}')").as_deref(),
-            Some("{ADM}")
-        );
-        Spi::run(
-            "set session_replication_role = replica;
-             comment on function adm() is E'HTTP POST /adm\\n@logout\\n@authorize admin';
-             reset session_replication_role;",
-        )
-        .expect("comment");
-        assert_eq!(
-            sqlstate_of("select handle_logout('POST', '/adm', '{}', '{}')").as_deref(),
-            Some("42501")
-        );
-        assert_eq!(
-            sqlstate_of("select call_logout('adm()', '{}', '{}')").as_deref(),
-            Some("42501")
-        );
-    }
 }
