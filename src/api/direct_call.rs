@@ -68,42 +68,49 @@ pub fn call(oid: pg_sys::Oid, input_types: &[pg_sys::Oid], args: &[Arg]) -> Opti
 /// Raises 42501 unless the current user may use the function's schema and
 /// execute the function.
 fn check_privileges(oid: pg_sys::Oid) {
-    // SAFETY: catalog lookups; aclcheck_error raises the executor's error.
+    // SAFETY: catalog lookups for an existing routine and its schema.
+    let schema = unsafe { pg_sys::get_func_namespace(oid) };
+    check(Object::Schema(schema), pg_sys::ACL_USAGE);
+    check(Object::Function(oid), pg_sys::ACL_EXECUTE);
+}
+
+/// What a privilege is checked on.
+#[derive(Clone, Copy)]
+enum Object {
+    Schema(pg_sys::Oid),
+    Function(pg_sys::Oid),
+}
+
+/// Raises the executor's 42501 error unless the current user has `mode`
+/// on `object`.
+fn check(object: Object, mode: u32) {
+    let mode = mode as pg_sys::AclMode;
+    // SAFETY: catalog lookups; aclcheck_error raises the error itself.
     unsafe {
         let user = pg_sys::GetUserId();
-        let schema = pg_sys::get_func_namespace(oid);
+        let (oid, kind) = match object {
+            Object::Schema(oid) => (oid, pg_sys::ObjectType::OBJECT_SCHEMA),
+            Object::Function(oid) => (oid, pg_sys::ObjectType::OBJECT_FUNCTION),
+        };
         #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
-        let usage =
-            pg_sys::pg_namespace_aclcheck(schema, user, pg_sys::ACL_USAGE as pg_sys::AclMode);
+        let result = match object {
+            Object::Schema(_) => pg_sys::pg_namespace_aclcheck(oid, user, mode),
+            Object::Function(_) => pg_sys::pg_proc_aclcheck(oid, user, mode),
+        };
         #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
-        let usage = pg_sys::object_aclcheck(
-            pg_sys::NamespaceRelationId,
-            schema,
-            user,
-            pg_sys::ACL_USAGE as pg_sys::AclMode,
-        );
-        if usage != pg_sys::AclResult::ACLCHECK_OK {
-            pg_sys::aclcheck_error(
-                usage,
-                pg_sys::ObjectType::OBJECT_SCHEMA,
-                pg_sys::get_namespace_name(schema),
-            );
-        }
-        #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
-        let result = pg_sys::pg_proc_aclcheck(oid, user, pg_sys::ACL_EXECUTE as pg_sys::AclMode);
-        #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
-        let result = pg_sys::object_aclcheck(
-            pg_sys::ProcedureRelationId,
-            oid,
-            user,
-            pg_sys::ACL_EXECUTE as pg_sys::AclMode,
-        );
+        let result = {
+            let class = match object {
+                Object::Schema(_) => pg_sys::NamespaceRelationId,
+                Object::Function(_) => pg_sys::ProcedureRelationId,
+            };
+            pg_sys::object_aclcheck(class, oid, user, mode)
+        };
         if result != pg_sys::AclResult::ACLCHECK_OK {
-            pg_sys::aclcheck_error(
-                result,
-                pg_sys::ObjectType::OBJECT_FUNCTION,
-                pg_sys::get_func_name(oid),
-            );
+            let name = match object {
+                Object::Schema(_) => pg_sys::get_namespace_name(oid),
+                Object::Function(_) => pg_sys::get_func_name(oid),
+            };
+            pg_sys::aclcheck_error(result, kind, name);
         }
     }
 }
