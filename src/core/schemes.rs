@@ -11,8 +11,13 @@ use std::collections::HashSet;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SchemeList {
     names: Vec<String>,
+    /// Filled only once the list is long: a logout names a few schemes,
+    /// and a scan of a few names beats hashing them.
     seen: HashSet<String>,
 }
+
+/// From this many names on, duplicates are found by hashing.
+const HASH_FROM: usize = 16;
 
 /// A scheme name that is not one of the schemes the caller has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,11 +34,24 @@ impl SchemeList {
     /// Adds one raw name: trimmed, ignored when empty or already present.
     pub fn push(&mut self, raw: &str) {
         let name = raw.trim();
-        if name.is_empty() || self.seen.contains(name) {
+        if name.is_empty() || self.contains(name) {
             return;
         }
-        self.seen.insert(name.to_string());
+        if self.names.len() + 1 == HASH_FROM {
+            self.seen.extend(self.names.iter().cloned());
+        }
+        if self.names.len() + 1 >= HASH_FROM {
+            self.seen.insert(name.to_string());
+        }
         self.names.push(name.to_string());
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        if self.names.len() < HASH_FROM {
+            self.names.iter().any(|n| n == name)
+        } else {
+            self.seen.contains(name)
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -55,7 +73,7 @@ impl SchemeList {
         if self.names.is_empty() {
             return Ok(available.into_vec());
         }
-        match self.names.iter().find(|n| !available.seen.contains(*n)) {
+        match self.names.iter().find(|n| !available.contains(n)) {
             Some(unknown) => Err(UnknownScheme {
                 name: unknown.clone(),
                 available: available.into_vec(),
@@ -134,6 +152,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn long_lists_keep_first_seen_order_across_the_hash_threshold() {
+        let raw: Vec<String> = (0..40).map(|i| format!(" n{} ", i % 20)).collect();
+        let got = SchemeList::from_names(raw.iter().map(String::as_str)).into_vec();
+        let expected: Vec<String> = (0..20).map(|i| format!("n{i}")).collect();
+        assert_eq!(got, expected);
     }
 
     #[test]
