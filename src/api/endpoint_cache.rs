@@ -17,7 +17,7 @@ use pgrx::prelude::*;
 use pgrx::spi::OwnedPreparedStatement;
 
 use super::catalog::{self, CatalogRoutine};
-use super::endpoints::endpoint_of;
+use super::endpoints::EndpointSettings;
 use super::jsonb_out::StoredJsonB;
 use super::settings;
 use crate::core::endpoint::Endpoint;
@@ -236,7 +236,7 @@ pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuc
     }
     let generation = with_cache(|c| c.generation);
     let routine = catalog::routine(oid).ok_or(NoSuchRoutine)?;
-    let target = logout_target(routine).map(Rc::new);
+    let target = logout_target(&EndpointSettings::current(), routine).map(Rc::new);
     with_cache(|c| {
         if c.generation == generation {
             c.by_oid.insert(oid, target.clone());
@@ -248,16 +248,18 @@ pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuc
 /// No routine has the OID asked for.
 pub struct NoSuchRoutine;
 
-fn logout_target(routine: CatalogRoutine) -> Option<LogoutTarget> {
-    endpoint_of(&routine)
+fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option<LogoutTarget> {
+    settings
+        .endpoint_of(&routine)
         .filter(|e| e.doc.logout)
         .map(|endpoint| LogoutTarget { routine, endpoint })
 }
 
 fn build_routes() -> Vec<Route> {
+    let settings = EndpointSettings::current();
     catalog::listed_routines()
         .into_iter()
-        .filter_map(logout_target)
+        .filter_map(|routine| logout_target(&settings, routine))
         .map(|target| Route {
             template: Template::parse(&target.endpoint.path),
             target: Rc::new(target),

@@ -12,26 +12,42 @@ use super::regprocedure::RegProcedure;
 use super::settings;
 use crate::core::endpoint::{endpoint, Endpoint, EndpointOptions};
 
-/// The endpoint of one catalog routine under the current settings.
-pub fn endpoint_of(routine: &CatalogRoutine) -> Option<Endpoint> {
-    if !routine.is_plain {
-        return None;
+/// The settings endpoints are made under, read once for many routines.
+pub struct EndpointSettings {
+    url_prefix: String,
+    mode: settings::CommentsMode,
+}
+
+impl EndpointSettings {
+    pub fn current() -> Self {
+        EndpointSettings {
+            url_prefix: settings::url_prefix(),
+            mode: settings::comments_mode(),
+        }
     }
-    let url_prefix = settings::url_prefix();
-    let options = EndpointOptions {
-        url_prefix: &url_prefix,
-        mode: settings::comments_mode().into(),
-    };
-    endpoint(&routine.info, options, &mut || {
-        pgrx::check_for_interrupts!();
-    })
+
+    /// The endpoint of one catalog routine, or None.
+    pub fn endpoint_of(&self, routine: &CatalogRoutine) -> Option<Endpoint> {
+        if !routine.is_plain {
+            return None;
+        }
+        let options = EndpointOptions {
+            url_prefix: &self.url_prefix,
+            mode: self.mode.into(),
+        };
+        endpoint(&routine.info, options, &mut || {
+            pgrx::check_for_interrupts!();
+        })
+    }
 }
 
 /// The endpoint NpgsqlRest would create for `routine`, or NULL.
 #[pg_extern(stable, parallel_safe)]
 fn routine_endpoint(routine: RegProcedure) -> Option<FastJsonB> {
     let routine = catalog::routine(routine.0)?;
-    endpoint_of(&routine).map(|e| FastJsonB(e.into_json(&routine.info)))
+    EndpointSettings::current()
+        .endpoint_of(&routine)
+        .map(|e| FastJsonB(e.into_json(&routine.info)))
 }
 
 /// Every endpoint in the database visible to the current user, ordered by
@@ -81,10 +97,11 @@ fn endpoints() -> TableIterator<
 
 /// Builds the rows of routines not in the cache.
 fn build_rows(oids: Vec<pg_sys::Oid>) -> Vec<(pg_sys::Oid, EndpointRow)> {
+    let settings = EndpointSettings::current();
     catalog::routines(oids)
         .into_iter()
         .map(|routine| {
-            let row = endpoint_of(&routine).map(|e| {
+            let row = settings.endpoint_of(&routine).map(|e| {
                 Rc::new(EndpointColumns {
                     oid: routine.oid,
                     schema: routine.info.schema.clone(),

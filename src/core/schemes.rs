@@ -54,14 +54,6 @@ impl SchemeList {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
     pub fn into_vec(self) -> Vec<String> {
         self.names
     }
