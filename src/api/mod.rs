@@ -8,6 +8,7 @@ pub mod endpoint_cache;
 mod endpoints;
 mod errors;
 mod jsonb_arg;
+mod jsonb_names;
 mod jsonb_out;
 mod logout_call;
 mod regprocedure;
@@ -16,4 +17,5 @@ pub mod settings;
 mod sql_file;
 #[cfg(any(test, feature = "pg_test"))]
 mod test_support;
+mod text_array;
 pub mod value_walk;

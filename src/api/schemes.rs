@@ -6,8 +6,10 @@ use pgrx::prelude::*;
 use pgrx::{AnyElement, PgMemoryContexts, PgSqlErrorCode};
 
 use super::errors::raise;
-use super::value_walk::ValueWalker;
-use crate::core::schemes::SchemeList;
+use super::text_array::{plain_text, TextArray, TextElements};
+use super::value_walk::{Shape, ValueWalker};
+use crate::core::first_seen::FirstSeen;
+use crate::core::schemes::{trim_name, SchemeList};
 
 /// The schemes named by `result`.
 fn schemes_of(result: Option<AnyElement>) -> SchemeList {
@@ -18,14 +20,82 @@ fn schemes_of(result: Option<AnyElement>) -> SchemeList {
     list
 }
 
+/// The schemes of a text-like array, read in place and written straight
+/// into the result: the usual shape of a logout result, and one that can
+/// hold a million names. None when an element is not plain UTF-8 text;
+/// the general walk then takes the value.
+fn resolve_text_array(elements: TextElements) -> Option<TextArray> {
+    let expected = elements.size_hint().1.unwrap_or(0);
+    if expected <= SHORT_ARRAY {
+        resolve_short_array(elements)
+    } else {
+        resolve_long_array(elements, expected)
+    }
+}
+
+/// Arrays up to this many elements keep their names on the stack.
+const SHORT_ARRAY: usize = 64;
+
+fn resolve_short_array(elements: TextElements) -> Option<TextArray> {
+    let mut names = [""; SHORT_ARRAY];
+    let mut kept = 0;
+    let mut seen = FirstSeen::default();
+    for (_, bytes) in elements {
+        let name = trim_name(utf8(bytes?)?);
+        if !name.is_empty() && seen.insert(kept as u32, name, |h| names[h as usize]) {
+            *names.get_mut(kept)? = name;
+            kept += 1;
+        }
+    }
+    Some(TextArray::new(names[..kept].iter().copied()))
+}
+
+/// A long array keeps no copy of its names: the set of names seen holds
+/// element offsets, a bitmap marks the elements kept, and the names are
+/// read again from the array to write the result.
+fn resolve_long_array(elements: TextElements, expected: usize) -> Option<TextArray> {
+    let array = elements.clone();
+    let name_at = |offset: u32| {
+        // SAFETY: only offsets of elements found plain and valid UTF-8
+        // below are looked up again.
+        trim_name(unsafe { std::str::from_utf8_unchecked(array.at(offset).unwrap_or_default()) })
+    };
+    let mut seen = FirstSeen::with_expected(expected);
+    let mut kept = vec![0u64; expected.div_ceil(64)];
+    for (i, (offset, bytes)) in elements.clone().enumerate() {
+        if i % 65536 == 65535 {
+            pgrx::check_for_interrupts!();
+        }
+        let name = trim_name(utf8(bytes?)?);
+        if !name.is_empty() && seen.insert(offset, name, name_at) {
+            kept[i / 64] |= 1 << (i % 64);
+        }
+    }
+    let names = elements
+        .enumerate()
+        .filter(|(i, _)| kept[i / 64] & (1 << (i % 64)) != 0)
+        .map(|(_, (offset, _))| name_at(offset));
+    Some(TextArray::new(names))
+}
+
+/// Text as UTF-8; ASCII, the usual case, is checked inline.
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        std::str::from_utf8(bytes).ok()
+    }
+}
+
 /// Checks names against the schemes the caller has; NULL means no check.
-fn within_available(list: SchemeList, available: Option<Vec<Option<String>>>) -> Vec<String> {
+fn within_available(list: SchemeList, available: Option<Vec<Option<String>>>) -> TextArray {
     let Some(available) = available else {
-        return list.into_vec();
+        return TextArray::new(list.names());
     };
     let available: Vec<String> = available.into_iter().flatten().collect();
     match list.within(&available) {
-        Ok(names) => names,
+        Ok(names) => TextArray::new(names.iter().map(String::as_str)),
         Err(unknown) => raise(
             PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
             format!("logout scheme \"{}\" is not one of the available schemes", unknown.name),
@@ -48,8 +118,29 @@ fn quoted_list(names: &[String]) -> String {
 
 /// The schemes a logout result names; `{}` means every scheme.
 #[pg_extern(stable, parallel_safe)]
-fn resolve_logout_schemes(result: Option<AnyElement>) -> Vec<String> {
-    schemes_of(result).into_vec()
+fn resolve_logout_schemes(result: Option<AnyElement>) -> TextArray {
+    if let Some(value) = &result {
+        match ValueWalker::default().shape(value.oid()) {
+            Shape::Text => {
+                // SAFETY: a text-like value, live for this call.
+                let name = unsafe { plain_text(value.datum()) }
+                    .and_then(utf8)
+                    .map(trim_name);
+                if let Some(name) = name {
+                    return TextArray::new(std::iter::once(name).filter(|n| !n.is_empty()));
+                }
+            }
+            Shape::TextArray => {
+                // SAFETY: a text-like array, live for this call.
+                if let Some(names) = resolve_text_array(unsafe { TextElements::of(value.datum()) })
+                {
+                    return names;
+                }
+            }
+            Shape::Other => {}
+        }
+    }
+    TextArray::new(schemes_of(result).names())
 }
 
 /// As `resolve_logout_schemes(result)`, checked against the schemes the
@@ -58,7 +149,7 @@ fn resolve_logout_schemes(result: Option<AnyElement>) -> Vec<String> {
 fn resolve_logout_schemes_within(
     result: Option<AnyElement>,
     available_schemes: Option<Vec<Option<String>>>,
-) -> Vec<String> {
+) -> TextArray {
     within_available(schemes_of(result), available_schemes)
 }
 
@@ -94,10 +185,15 @@ fn logout_schemes_agg_step(
 
 /// Final function of `logout_schemes_agg`.
 #[pg_extern(stable, parallel_safe)]
-fn logout_schemes_agg_final(state: Option<Internal>) -> Vec<String> {
+fn logout_schemes_agg_final(state: Option<Internal>) -> TextArray {
     // SAFETY: the state was made by logout_schemes_agg_step.
-    let list = state.and_then(|s| unsafe { s.get::<SchemeList>().cloned() });
-    list.map(SchemeList::into_vec).unwrap_or_default()
+    match state
+        .as_ref()
+        .and_then(|s| unsafe { s.get::<SchemeList>() })
+    {
+        Some(list) => TextArray::new(list.names()),
+        None => TextArray::new(std::iter::empty()),
+    }
 }
 
 extension_sql!(

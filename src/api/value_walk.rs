@@ -4,12 +4,14 @@
 //! text. The walk keeps its own stack of open arrays and records, so no
 //! value can drive Rust recursion, and it checks for query cancellation.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use pgrx::{pg_sys, PgSqlErrorCode};
 
 use super::errors::raise;
+use super::jsonb_names::{walk_jsonb, JsonbLeaf, JsonbWalkError};
+use super::text_array::{plain_text, TextElements};
 use crate::core::json_names::{collect_json_names, JsonNamesError};
 use crate::core::schemes::SchemeList;
 
@@ -21,9 +23,23 @@ enum Kind {
     /// text, varchar, bpchar: read in place, no output function needed.
     Text,
     Scalar(OutputFn),
+    /// json: its text, parsed.
     Json(OutputFn),
+    /// jsonb: its binary form, read in place.
+    Jsonb,
+    /// An array of text, varchar or bpchar: elements read in place.
+    TextArray,
     Array,
     Record,
+}
+
+/// The shapes of value a caller may read itself.
+pub enum Shape {
+    /// text, varchar, bpchar (or a domain over one).
+    Text,
+    /// An array of those.
+    TextArray,
+    Other,
 }
 
 #[derive(Clone, Copy)]
@@ -52,6 +68,9 @@ thread_local! {
     /// output function never change while its OID names it, and a dropped
     /// type empties the cache (its OID could be reused).
     static KINDS: RefCell<HashMap<pg_sys::Oid, Kind>> = RefCell::new(HashMap::new());
+    /// The last type looked up, ahead of the map: calls, array elements
+    /// and rows repeat it.
+    static LAST_KIND: Cell<Option<(pg_sys::Oid, Kind)>> = const { Cell::new(None) };
 }
 
 /// Registers the invalidation of the type cache; called from `_PG_init`.
@@ -69,6 +88,7 @@ pub fn register() {
 
 #[pgrx::pg_guard]
 unsafe extern "C-unwind" fn on_type_change(_arg: pg_sys::Datum, _cache: i32, _hash: u32) {
+    LAST_KIND.with(|last| last.set(None));
     KINDS.with(|k| {
         if let Ok(mut kinds) = k.try_borrow_mut() {
             kinds.clear();
@@ -107,10 +127,7 @@ impl ValueWalker {
         type_oid: pg_sys::Oid,
         out: &mut SchemeList,
     ) -> Option<Frame> {
-        self.visited += 1;
-        if self.visited.is_multiple_of(1024) {
-            pgrx::check_for_interrupts!();
-        }
+        self.count_visit();
         match self.kind(type_oid) {
             Kind::Nothing => None,
             Kind::Text => {
@@ -128,17 +145,58 @@ impl ValueWalker {
                 }
                 None
             }
+            Kind::Jsonb => {
+                push_jsonb(datum, out);
+                None
+            }
+            Kind::TextArray => {
+                // SAFETY: the datum is an array of a text-like type.
+                for (_, element) in unsafe { TextElements::of(datum) } {
+                    self.count_visit();
+                    match element {
+                        Some(bytes) => out.push(&String::from_utf8_lossy(bytes)),
+                        None => damaged_array(),
+                    }
+                }
+                None
+            }
             Kind::Array => Some(open_array(datum)),
             Kind::Record => Some(open_record(datum)),
         }
     }
 
-    fn kind(&mut self, type_oid: pg_sys::Oid) -> Kind {
-        if let Some(kind) = KINDS.with(|k| k.borrow().get(&type_oid).copied()) {
-            return kind;
+    fn count_visit(&mut self) {
+        self.visited += 1;
+        if self.visited.is_multiple_of(1024) {
+            pgrx::check_for_interrupts!();
         }
-        let kind = kind_of(type_oid);
-        KINDS.with(|k| k.borrow_mut().insert(type_oid, kind));
+    }
+
+    /// Whether values of the type are text-like or arrays of it: the
+    /// shapes that are read without the general walk.
+    pub fn shape(&mut self, type_oid: pg_sys::Oid) -> Shape {
+        match self.kind(type_oid) {
+            Kind::Text => Shape::Text,
+            Kind::TextArray => Shape::TextArray,
+            _ => Shape::Other,
+        }
+    }
+
+    fn kind(&mut self, type_oid: pg_sys::Oid) -> Kind {
+        if let Some((oid, kind)) = LAST_KIND.with(Cell::get) {
+            if oid == type_oid {
+                return kind;
+            }
+        }
+        let kind = match KINDS.with(|k| k.borrow().get(&type_oid).copied()) {
+            Some(kind) => kind,
+            None => {
+                let kind = kind_of(type_oid);
+                KINDS.with(|k| k.borrow_mut().insert(type_oid, kind));
+                kind
+            }
+        };
+        LAST_KIND.with(|last| last.set(Some((type_oid, kind))));
         kind
     }
 }
@@ -149,18 +207,28 @@ fn kind_of(type_oid: pg_sys::Oid) -> Kind {
         let base = pg_sys::getBaseType(type_oid);
         if base == pg_sys::VOIDOID {
             Kind::Nothing
-        } else if [pg_sys::TEXTOID, pg_sys::VARCHAROID, pg_sys::BPCHAROID].contains(&base) {
+        } else if is_text_like(base) {
             Kind::Text
-        } else if base == pg_sys::JSONOID || base == pg_sys::JSONBOID {
+        } else if base == pg_sys::JSONOID {
             Kind::Json(output_fn(base))
+        } else if base == pg_sys::JSONBOID {
+            Kind::Jsonb
         } else if pg_sys::type_is_rowtype(base) {
             Kind::Record
         } else if pg_sys::get_element_type(base) != pg_sys::InvalidOid {
-            Kind::Array
+            if is_text_like(pg_sys::getBaseType(pg_sys::get_element_type(base))) {
+                Kind::TextArray
+            } else {
+                Kind::Array
+            }
         } else {
             Kind::Scalar(output_fn(base))
         }
     }
+}
+
+fn is_text_like(base_type: pg_sys::Oid) -> bool {
+    [pg_sys::TEXTOID, pg_sys::VARCHAROID, pg_sys::BPCHAROID].contains(&base_type)
 }
 
 fn output_fn(type_oid: pg_sys::Oid) -> OutputFn {
@@ -171,23 +239,85 @@ fn output_fn(type_oid: pg_sys::Oid) -> OutputFn {
     OutputFn(function)
 }
 
-/// Adds a text value's content without copying it first (trailing blanks
-/// of a bpchar go with the trimming every name gets).
+/// Adds a text value's content, read in place when it is stored plainly
+/// (trailing blanks of a bpchar go with the trimming every name gets).
 fn push_text(datum: pg_sys::Datum, out: &mut SchemeList) {
-    // SAFETY: a text-like varlena; detoasting may allocate a copy, freed
-    // after the name is taken.
-    unsafe {
-        let raw = datum.cast_mut_ptr::<pg_sys::varlena>();
-        let plain = pg_sys::pg_detoast_datum_packed(raw);
-        let bytes = std::slice::from_raw_parts(
-            pgrx::varlena::vardata_any(plain).cast::<u8>(),
-            pgrx::varlena::varsize_any_exhdr(plain),
-        );
+    // SAFETY: a text-like value, live for this call.
+    if let Some(bytes) = unsafe { plain_text(datum) } {
         out.push(&String::from_utf8_lossy(bytes));
-        if plain != raw {
-            pg_sys::pfree(plain.cast());
-        }
+        return;
     }
+    // SAFETY: detoasting gives a plain copy, freed once the name is taken.
+    unsafe {
+        let plain = pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr());
+        if let Some(bytes) = plain_text(pg_sys::Datum::from(plain)) {
+            out.push(&String::from_utf8_lossy(bytes));
+        }
+        pg_sys::pfree(plain.cast());
+    }
+}
+
+/// Adds the names in a jsonb value, read from its binary form.
+fn push_jsonb(datum: pg_sys::Datum, out: &mut SchemeList) {
+    // SAFETY: a jsonb value; a toasted one is detoasted into a copy that
+    // lives as long as the memory context.
+    let content = unsafe { varlena_content(datum) };
+    let walked = walk_jsonb(content, |leaf| match leaf {
+        JsonbLeaf::Text(bytes) => out.push(&String::from_utf8_lossy(bytes)),
+        JsonbLeaf::Bool(value) => out.push(if value { "true" } else { "false" }),
+        JsonbLeaf::Numeric(bytes) => out.push(&numeric_text(bytes)),
+    });
+    match walked {
+        Ok(()) => {}
+        Err(JsonbWalkError::Object) => json_error(
+            JsonNamesError::Object,
+            &output_text(output_fn(pg_sys::JSONBOID), datum),
+        ),
+        Err(JsonbWalkError::Damaged) => raise(
+            PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
+            "a jsonb logout result is damaged".into(),
+            None,
+            None,
+        ),
+    }
+}
+
+/// The text of a numeric stored inside a jsonb value, printed by
+/// numeric_out from an aligned copy (in jsonb it may lie unaligned).
+fn numeric_text(bytes: &[u8]) -> String {
+    // SAFETY: the bytes are a complete numeric varlena; the copy is
+    // aligned and freed after printing.
+    unsafe {
+        let copy = pg_sys::palloc(bytes.len().max(1)).cast::<u8>();
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), copy, bytes.len());
+        let text = output_text(output_fn(pg_sys::NUMERICOID), pg_sys::Datum::from(copy));
+        pg_sys::pfree(copy.cast());
+        text
+    }
+}
+
+/// The bytes after a varlena's header, read in place when it is plain,
+/// else from a detoasted copy that lives as long as the memory context.
+///
+/// # Safety
+/// `datum` is a varlena value that lives for `'a`.
+pub unsafe fn varlena_content<'a>(datum: pg_sys::Datum) -> &'a [u8] {
+    // SAFETY: the caller's guarantee.
+    unsafe {
+        plain_text(datum).unwrap_or_else(|| {
+            let copy = pg_sys::pg_detoast_datum(datum.cast_mut_ptr());
+            plain_text(pg_sys::Datum::from(copy)).unwrap_or_default()
+        })
+    }
+}
+
+fn damaged_array() -> ! {
+    raise(
+        PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
+        "an array element in a logout result is stored compressed or out of line, which arrays never do".into(),
+        None,
+        None,
+    )
 }
 
 /// The text of a value, as its type's output function writes it.
@@ -223,7 +353,7 @@ fn open_record(datum: pg_sys::Datum) -> Frame {
         let header = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
         let type_id = (*header).t_choice.t_datum.datum_typeid;
         let type_mod = (*header).t_choice.t_datum.datum_typmod;
-        let desc = pg_sys::lookup_rowtype_tupdesc_copy(type_id, type_mod);
+        let desc = pg_sys::lookup_rowtype_tupdesc(type_id, type_mod);
         let natts = (*desc).natts as usize;
         let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
         tuple.t_len = pgrx::varlena::varsize_any(header.cast()) as u32;
@@ -238,7 +368,10 @@ fn open_record(datum: pg_sys::Datum) -> Frame {
             .filter(|(attr, _)| !attr.attisdropped)
             .map(|(attr, (value, null))| (value, null, attr.atttypid))
             .collect();
-        pg_sys::FreeTupleDesc(desc);
+        // ReleaseTupleDesc: the descriptor is the type cache's, counted.
+        if (*desc).tdrefcount >= 0 {
+            pg_sys::DecrTupleDescRefCount(desc);
+        }
         Frame::Record { columns, next: 0 }
     }
 }

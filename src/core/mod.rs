@@ -6,6 +6,7 @@ pub mod basic_auth;
 pub mod binding;
 pub mod document;
 pub mod endpoint;
+pub mod first_seen;
 pub mod interval;
 pub mod json_names;
 pub mod keywords;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::annotations::{parse, Routine};
 use super::keywords::KEYWORDS;
-use super::schemes::SchemeList;
+use super::schemes::{trim_name, SchemeList};
 
 /// A keyword line: an alias in any case, then a few argument words.
 fn keyword_line() -> impl Strategy<Value = (String, String)> {
@@ -88,5 +88,10 @@ proptest! {
             }
         }
         prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn scheme_trimming_is_unicode_trim(name in "[ \t\r\n\x0b\u{85}\u{a0}\u{3000}a-zé.]{0,8}") {
+        prop_assert_eq!(trim_name(&name), name.trim());
     }
 }

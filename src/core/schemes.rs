@@ -5,19 +5,28 @@
 //! trimmed, empty ones dropped, duplicates dropped (first kept), case kept
 //! (scheme names are case-sensitive). An empty list means "every scheme".
 
-use std::collections::HashSet;
+use super::first_seen::FirstSeen;
 
 /// Scheme names in first-seen order, without duplicates.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone)]
 pub struct SchemeList {
     names: Vec<String>,
-    /// Filled only once the list is long: a logout names a few schemes,
-    /// and a scan of a few names beats hashing them.
-    seen: HashSet<String>,
+    seen: FirstSeen,
 }
 
-/// From this many names on, duplicates are found by hashing.
-const HASH_FROM: usize = 16;
+/// A name without the white space around it (Unicode's, as `str::trim`).
+/// Names are mostly ASCII: once ASCII blanks are gone, two byte checks
+/// tell whether the full Unicode trim has anything left to do.
+pub fn trim_name(raw: &str) -> &str {
+    let name = raw.trim_ascii();
+    let bytes = name.as_bytes();
+    let plain = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if name.is_empty() || (plain(bytes.first()) && plain(bytes.last())) {
+        name
+    } else {
+        name.trim()
+    }
+}
 
 /// A scheme name that is not one of the schemes the caller has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,25 +42,21 @@ impl SchemeList {
 
     /// Adds one raw name: trimmed, ignored when empty or already present.
     pub fn push(&mut self, raw: &str) {
-        let name = raw.trim();
-        if name.is_empty() || self.contains(name) {
+        let name = trim_name(raw);
+        let names = &self.names;
+        if name.is_empty()
+            || !self
+                .seen
+                .insert(names.len() as u32, name, |h| &names[h as usize])
+        {
             return;
-        }
-        if self.names.len() + 1 == HASH_FROM {
-            self.seen.extend(self.names.iter().cloned());
-        }
-        if self.names.len() + 1 >= HASH_FROM {
-            self.seen.insert(name.to_string());
         }
         self.names.push(name.to_string());
     }
 
-    fn contains(&self, name: &str) -> bool {
-        if self.names.len() < HASH_FROM {
-            self.names.iter().any(|n| n == name)
-        } else {
-            self.seen.contains(name)
-        }
+    /// The names, in order.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
+        self.names.iter().map(String::as_str)
     }
 
     pub fn into_vec(self) -> Vec<String> {
@@ -65,7 +70,7 @@ impl SchemeList {
         if self.names.is_empty() {
             return Ok(available.into_vec());
         }
-        match self.names.iter().find(|n| !available.contains(n)) {
+        match self.names.iter().find(|n| !available.names.contains(n)) {
             Some(unknown) => Err(UnknownScheme {
                 name: unknown.clone(),
                 available: available.into_vec(),
@@ -116,6 +121,9 @@ mod tests {
             (&["true", "false"], &["true", "false"]),
             (&["\u{00a0}x\u{00a0}"], &["x"]),
             (&["x\r\n"], &["x"]),
+            (&["\u{0b}x\u{0b}"], &["x"]),
+            (&[" \u{3000}x\u{85} "], &["x"]),
+            (&["x\u{a0} y"], &["x\u{a0} y"]),
         ];
         for (input, expected) in cases {
             assert_eq!(normalise(input), *expected, "input {input:?}");
