@@ -1,22 +1,21 @@
-//! `jsonb` results built straight into Postgres' binary form with
-//! `pushJsonbValue` and `JsonbValueToJsonb`.
+//! `jsonb` results written straight into Postgres' binary form
+//! (`core::jsonb_encode`), allocated once at their exact size.
 //!
 //! pgrx's `JsonB` prints the value to text and parses it back with
-//! `jsonb_in`; profiles of the SQL functions were dominated by that lexing,
-//! the string building and the sorting of object keys. Here the tree is
-//! handed to Postgres directly, keys already in jsonb's order so its sort
-//! finds them presorted. The result is the same datum `jsonb_in` would build
-//! from `serde_json::to_string` of the value, byte for byte.
+//! `jsonb_in`; Postgres' own builder copies it into a tree first. Profiles
+//! of the SQL functions were dominated by that lexing and copying. The
+//! result is the same datum `jsonb_in` would build from
+//! `serde_json::to_string` of the value, byte for byte.
 
 use super::errors::raise;
+use crate::core::jsonb_encode::{encode, Counter, EncodeError, SliceSink};
 use pgrx::callconv::{BoxRet, FcInfo};
-use pgrx::pg_sys::{self, jbvType, JsonbIteratorToken as Token};
+use pgrx::pg_sys;
 use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
 };
 use pgrx::{IntoDatum, PgSqlErrorCode};
 use serde_json::{Number, Value};
-use std::cmp::Ordering;
 use std::ptr;
 use std::rc::Rc;
 
@@ -112,271 +111,31 @@ impl IntoDatum for StoredJsonB {
 /// Raises the errors `jsonb_in` would: 22P05 for a string holding U+0000,
 /// 54000 for a string over jsonb's length limit or a container too large.
 pub fn to_jsonb(value: &Value) -> pg_sys::Datum {
-    // The parse tree is garbage once flattened; building it in a scratch
-    // context frees it at once instead of leaving it to the caller's context
-    // (a set-returning function would keep it until the query ends).
-    let scratch = Scratch::enter();
-    let root = Builder::new().build(value);
-    scratch.leave();
-    // SAFETY: `root` is a complete tree from pushJsonbValue, alive in the
-    // scratch context; its strings borrow `value`, which outlives this call,
-    // and JsonbValueToJsonb copies everything into the new varlena, allocated
-    // in the caller's context.
-    let jsonb = unsafe { pg_sys::JsonbValueToJsonb(root) };
-    drop(scratch);
-    pg_sys::Datum::from(jsonb)
-}
-
-/// A child memory context that is current until `leave`, and deleted on
-/// drop, also when an error unwinds through.
-struct Scratch {
-    outer: pg_sys::MemoryContext,
-    scratch: pg_sys::MemoryContext,
-}
-
-impl Scratch {
-    fn enter() -> Self {
-        // SAFETY: a child of the current context; Postgres frees it with its
-        // parent even if we never got to.
-        unsafe {
-            let outer = pg_sys::CurrentMemoryContext;
-            let scratch = pg_sys::AllocSetContextCreateExtended(
-                outer,
-                c"jsonb_out".as_ptr(),
-                pg_sys::ALLOCSET_DEFAULT_MINSIZE as usize,
-                pg_sys::ALLOCSET_DEFAULT_INITSIZE as usize,
-                pg_sys::ALLOCSET_DEFAULT_MAXSIZE as usize,
-            );
-            pg_sys::MemoryContextSwitchTo(scratch);
-            Scratch { outer, scratch }
-        }
-    }
-
-    fn leave(&self) {
-        // SAFETY: `outer` was current when we entered and still exists.
-        unsafe { pg_sys::MemoryContextSwitchTo(self.outer) };
+    let mut counter = Counter::default();
+    check(encode(value, &mut numeric, &mut counter));
+    let len = counter.0;
+    // SAFETY: palloc gives `len` writable bytes (or raises 54000 past
+    // 1 GB); the second pass writes exactly the bytes the first counted,
+    // then the varlena header gets the length.
+    unsafe {
+        let buffer = pg_sys::palloc(len).cast::<u8>();
+        let bytes = std::slice::from_raw_parts_mut(buffer, len);
+        check(encode(value, &mut numeric, &mut SliceSink::new(bytes)));
+        pgrx::varlena::set_varsize_4b(buffer.cast(), len as i32);
+        pg_sys::Datum::from(buffer)
     }
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // SAFETY: nothing allocated in `scratch` is referenced after this:
-        // the result lives in `outer`, and an error's data was copied out.
-        unsafe {
-            pg_sys::MemoryContextSwitchTo(self.outer);
-            pg_sys::MemoryContextDelete(self.scratch);
-        }
-    }
-}
-
-/// A container whose members are still being pushed.
-enum Frame<'v> {
-    Array(std::slice::Iter<'v, Value>),
-    /// Members are `pairs[next..end]`; `start` is where this object's share
-    /// of the shared `pairs` buffer begins.
-    Object {
-        start: usize,
-        next: usize,
-        end: usize,
-    },
-}
-
-/// Walks a value with an explicit stack, feeding pushJsonbValue.
-struct Builder<'v> {
-    state: *mut pg_sys::JsonbParseState,
-    stack: Vec<Frame<'v>>,
-    /// Object members in jsonb key order, shared by all open objects.
-    pairs: Vec<(&'v str, &'v Value)>,
-    /// Reused buffer for a number's text.
-    number: Vec<u8>,
-}
-
-impl<'v> Builder<'v> {
-    fn new() -> Self {
-        Builder {
-            state: ptr::null_mut(),
-            stack: Vec::new(),
-            pairs: Vec::new(),
-            number: Vec::new(),
-        }
-    }
-
-    /// The finished tree; its strings point into `value`.
-    fn build(mut self, value: &'v Value) -> *mut pg_sys::JsonbValue {
-        if !self.open(value) {
-            // A top-level scalar is stored as a one-element "raw scalar"
-            // array, as jsonb_in does.
-            let mut raw = empty(jbvType::jbvArray);
-            raw.val.array = pg_sys::JsonbValue__bindgen_ty_1__bindgen_ty_2 {
-                nElems: 1,
-                elems: ptr::null_mut(),
-                rawScalar: true,
-            };
-            self.push(Token::WJB_BEGIN_ARRAY, &mut raw);
-            let mut scalar = self.scalar(value);
-            self.push(Token::WJB_ELEM, &mut scalar);
-            return self.push(Token::WJB_END_ARRAY, ptr::null_mut());
-        }
-        loop {
-            let (key, child) = match self.stack.last_mut() {
-                Some(Frame::Array(items)) => match items.next() {
-                    Some(child) => (None, child),
-                    None => {
-                        self.stack.pop();
-                        match self.close(Token::WJB_END_ARRAY) {
-                            Some(root) => return root,
-                            None => continue,
-                        }
-                    }
-                },
-                Some(Frame::Object { start, next, end }) => {
-                    if *next < *end {
-                        let (key, child) = self.pairs[*next];
-                        *next += 1;
-                        (Some(key), child)
-                    } else {
-                        let start = *start;
-                        self.stack.pop();
-                        self.pairs.truncate(start);
-                        match self.close(Token::WJB_END_OBJECT) {
-                            Some(root) => return root,
-                            None => continue,
-                        }
-                    }
-                }
-                // Every frame is closed through `close`, which returns the
-                // root when the stack empties, so this is never reached.
-                None => raise(
-                    PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
-                    "jsonb builder has no open container".into(),
-                    None,
-                    None,
-                ),
-            };
-            let token = match key {
-                Some(key) => {
-                    let mut key = string(key);
-                    self.push(Token::WJB_KEY, &mut key);
-                    Token::WJB_VALUE
-                }
-                None => Token::WJB_ELEM,
-            };
-            if !self.open(child) {
-                let mut scalar = self.scalar(child);
-                self.push(token, &mut scalar);
-            }
-        }
-    }
-
-    /// Begins a container and stacks its frame; false for a scalar.
-    fn open(&mut self, value: &'v Value) -> bool {
-        match value {
-            Value::Array(items) => {
-                self.push(Token::WJB_BEGIN_ARRAY, ptr::null_mut());
-                self.stack.push(Frame::Array(items.iter()));
-                true
-            }
-            Value::Object(map) => {
-                self.push(Token::WJB_BEGIN_OBJECT, ptr::null_mut());
-                let start = self.pairs.len();
-                self.pairs
-                    .extend(map.iter().map(|(key, child)| (key.as_str(), child)));
-                self.pairs[start..].sort_unstable_by(|a, b| key_order(a.0, b.0));
-                let end = self.pairs.len();
-                self.stack.push(Frame::Object {
-                    start,
-                    next: start,
-                    end,
-                });
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Ends the innermost container; the root once none is left open.
-    fn close(&mut self, token: Token::Type) -> Option<*mut pg_sys::JsonbValue> {
-        let done = self.push(token, ptr::null_mut());
-        self.stack.is_empty().then_some(done)
-    }
-
-    fn scalar(&mut self, value: &'v Value) -> pg_sys::JsonbValue {
-        match value {
-            Value::Null => empty(jbvType::jbvNull),
-            Value::Bool(b) => {
-                let mut v = empty(jbvType::jbvBool);
-                v.val.boolean = *b;
-                v
-            }
-            Value::String(s) => string(s),
-            Value::Number(n) => self.numeric(n),
-            // Containers never get here: `open` takes them first.
-            Value::Array(_) | Value::Object(_) => empty(jbvType::jbvNull),
-        }
-    }
-
-    /// The number as jsonb_in reads it: numeric_in of serde's own text.
-    fn numeric(&mut self, n: &Number) -> pg_sys::JsonbValue {
-        self.number.clear();
-        if let Err(e) = serde_json::to_writer(&mut self.number, n) {
-            raise(
-                PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
-                format!("cannot write JSON number: {e}"),
-                None,
-                None,
-            );
-        }
-        self.number.push(0);
-        // SAFETY: `number` is NUL-terminated and lives across the call;
-        // numeric_in takes (cstring, typioparam, typmod) like jsonb_in's call.
-        let datum = unsafe {
-            pgrx::direct_function_call_as_datum(
-                pg_sys::numeric_in,
-                &[
-                    Some(pg_sys::Datum::from(self.number.as_ptr())),
-                    Some(pg_sys::Datum::from(pg_sys::InvalidOid)),
-                    Some(pg_sys::Datum::from(-1i32)),
-                ],
-            )
-        };
-        let Some(datum) = datum else {
-            raise(
-                PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
-                "numeric_in returned NULL".into(),
-                None,
-                None,
-            );
-        };
-        let mut v = empty(jbvType::jbvNumeric);
-        v.val.numeric = datum.cast_mut_ptr();
-        v
-    }
-
-    fn push(
-        &mut self,
-        token: Token::Type,
-        value: *mut pg_sys::JsonbValue,
-    ) -> *mut pg_sys::JsonbValue {
-        // SAFETY: tokens come in a well-formed order (BEGIN/END paired, KEY
-        // before each object member); `value` is null or a scalar, or a raw
-        // scalar array header, which pushJsonbValue copies by value.
-        unsafe { pg_sys::pushJsonbValue(&mut self.state, token, value) }
-    }
-}
-
-/// jsonb's key order: shorter first, then bytewise.
-fn key_order(a: &str, b: &str) -> Ordering {
-    a.len()
-        .cmp(&b.len())
-        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
-}
-
-/// A string scalar pointing into `s`, which must outlive the tree.
-///
-/// Checks what jsonb_in checks, with its SQLSTATEs and messages.
-fn string(s: &str) -> pg_sys::JsonbValue {
-    if s.len() > pg_sys::JENTRY_OFFLENMASK as usize {
-        raise(
+fn check(result: Result<(), EncodeError>) {
+    match result {
+        Ok(()) => {}
+        Err(EncodeError::Nul) => raise(
+            PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
+            "unsupported Unicode escape sequence".into(),
+            Some("\\u0000 cannot be converted to text.".into()),
+            None,
+        ),
+        Err(EncodeError::StringTooLong) => raise(
             PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
             "string too long to represent as jsonb string".into(),
             Some(format!(
@@ -384,33 +143,45 @@ fn string(s: &str) -> pg_sys::JsonbValue {
                 pg_sys::JENTRY_OFFLENMASK
             )),
             None,
-        );
-    }
-    // jsonb text output stops at a NUL, so jsonb_in refuses \u0000.
-    if s.as_bytes().contains(&0) {
-        raise(
-            PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
-            "unsupported Unicode escape sequence".into(),
-            Some("\\u0000 cannot be converted to text.".into()),
+        ),
+        Err(EncodeError::ContainerTooLarge) => raise(
+            PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+            format!(
+                "total size of jsonb array elements exceeds the maximum of {} bytes",
+                pg_sys::JENTRY_OFFLENMASK
+            ),
             None,
-        );
+            None,
+        ),
     }
-    let mut v = empty(jbvType::jbvString);
-    v.val.string = pg_sys::JsonbValue__bindgen_ty_1__bindgen_ty_1 {
-        // Fits: checked against JENTRY_OFFLENMASK above.
-        len: s.len() as i32,
-        // Postgres only reads through this pointer.
-        val: s.as_ptr().cast_mut().cast(),
-    };
-    v
 }
 
-fn empty(type_: jbvType::Type) -> pg_sys::JsonbValue {
-    // SAFETY: JsonbValue is plain C data (integers, bools, pointers), for
-    // which all-zero bytes are valid.
-    let mut v: pg_sys::JsonbValue = unsafe { std::mem::zeroed() };
-    v.type_ = type_;
-    v
+/// The numeric varlena of a number, as jsonb_in stores it: numeric_in of
+/// serde's own text.
+fn numeric(n: &Number) -> Vec<u8> {
+    let mut text = n.to_string().into_bytes();
+    text.push(0);
+    // SAFETY: `text` is NUL-terminated and lives across the call;
+    // numeric_in takes (cstring, typioparam, typmod) like jsonb_in's call.
+    let datum = unsafe {
+        pgrx::direct_function_call_as_datum(
+            pg_sys::numeric_in,
+            &[
+                Some(pg_sys::Datum::from(text.as_ptr())),
+                Some(pg_sys::Datum::from(pg_sys::InvalidOid)),
+                Some(pg_sys::Datum::from(-1i32)),
+            ],
+        )
+    };
+    // SAFETY: numeric_in returns a plain 4-byte-header varlena, copied
+    // and freed here.
+    datum.map_or_else(Vec::new, |datum| unsafe {
+        let ptr = datum.cast_mut_ptr::<u8>();
+        let bytes =
+            std::slice::from_raw_parts(ptr, pgrx::varlena::varsize_any(ptr.cast())).to_vec();
+        pg_sys::pfree(ptr.cast());
+        bytes
+    })
 }
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -354,6 +354,92 @@ mod tests {
         assert_eq!(sqlstate_of(sql).as_deref(), Some("42883"));
     }
 
+    /// Text arrays are read in place in every storage form: in line with
+    /// a short header, compressed, out of line, with a null bitmap, in
+    /// several dimensions, from PL/pgSQL's expanded form; the result is
+    /// what SQL's own dedup gives.
+    #[pg_test]
+    fn text_arrays_agree_with_sql_in_every_storage_form() {
+        Spi::run(
+            "create temp table arrays as
+             select g, array(select case when (g + i) % 11 = 0 then null
+                                         when (g * i) % 7 = 0 then ' n' || (i % 5) || ' '
+                                         else 'n' || ((g * i) % (g + 3)) end
+                             from generate_series(1, g % 90) i) as a
+             from generate_series(1, 300) g
+             union all select 1000, array(select 'long' || (i % 3000) from generate_series(1, 60000) i)
+             union all select 1001, (select array_agg(repeat('x', 3000) || (i % 2)) from generate_series(1, 40) i);
+             create function pg_temp.expected(a text[]) returns text[] language sql as $$
+               select coalesce(array_agg(n order by first), '{}')
+               from (select btrim(e) n, min(o) first from unnest(a) with ordinality u(e, o)
+                     where btrim(e) <> '' group by 1) s $$",
+        )
+        .expect("arrays are created");
+        let checks = [
+            "select count(*) from arrays where resolve_logout_schemes(a) is distinct from pg_temp.expected(a)",
+            "select count(*) from arrays where resolve_logout_schemes(a::varchar[]) is distinct from pg_temp.expected(a)",
+            "select count(*) from arrays where resolve_logout_schemes(array[a, a]) is distinct from pg_temp.expected(a)",
+            "select count(*) from arrays where resolve_logout_schemes(to_jsonb(a)) is distinct from pg_temp.expected(a)",
+            "select count(*) from arrays where resolve_logout_schemes(a) is distinct from resolve_logout_schemes(to_json(a))",
+        ];
+        for sql in checks {
+            assert_eq!(
+                text_of(&format!("select ({sql})::text")).as_deref(),
+                Some("0"),
+                "{sql}"
+            );
+        }
+        let stored = text_of(
+            "select string_agg(distinct pg_catalog.pg_column_compression(a), ',') from arrays",
+        );
+        assert_eq!(
+            stored.as_deref(),
+            Some("pglz"),
+            "a compressed array is among the cases"
+        );
+        let got = text_of(
+            "select resolve_logout_schemes(x)::text from (select '[2:4]={b, a ,b}'::text[] x) t",
+        );
+        assert_eq!(got.as_deref(), Some("{b,a}"));
+        let got = text_of(
+            "create function pg_temp.grow() returns text[] language plpgsql as $$
+             declare a text[] := '{}'; begin
+               for i in 1..40 loop a[i] := 'n' || (i % 6); end loop; a[45] := 'z';
+               return resolve_logout_schemes(a); end $$;
+             select pg_temp.grow()::text",
+        );
+        assert_eq!(got.as_deref(), Some("{n1,n2,n3,n4,n5,n0,z}"));
+    }
+
+    /// jsonb is read from its binary form; the json text reading is the
+    /// reference.
+    #[pg_test]
+    fn jsonb_agrees_with_json_text() {
+        let sql = "select count(*)::text from (
+                     select jsonb_build_array(g, 'x' || (g % 7), g::numeric / 7, g % 3 = 0, null,
+                                              jsonb_build_array('y' || g, jsonb_build_array(1e3, -0.5)),
+                                              (select jsonb_agg('z' || i) from generate_series(1, g % 70) i)) d
+                     from generate_series(1, 200) g) t
+                   where resolve_logout_schemes(d) is distinct from resolve_logout_schemes(d::json)";
+        assert_eq!(text_of(sql).as_deref(), Some("0"));
+        for (doc, expected) in [
+            ("'12e3'", "{12000}"),
+            ("'\"é x \"'", "{\"é x\"}"),
+            ("'[[[[\"deep\"]]], []]'", "{deep}"),
+            ("'[true, false, true]'", "{true,false}"),
+        ] {
+            assert_eq!(
+                resolve(&format!("{doc}::jsonb")).as_deref(),
+                Some(expected),
+                "jsonb {doc}"
+            );
+        }
+        assert_eq!(
+            sqlstate_of("select resolve_logout_schemes('[1, [{\"a\": 2}]]'::jsonb)").as_deref(),
+            Some("22023")
+        );
+    }
+
     #[pg_test]
     fn million_element_arrays_resolve() {
         let got = text_of("select array_length(resolve_logout_schemes(array(select g from generate_series(1, 1000000) g)), 1)::text");
