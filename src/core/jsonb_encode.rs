@@ -41,13 +41,13 @@ pub enum EncodeError {
 
 /// Where the bytes go: counted, or written.
 pub trait Sink {
-    fn len(&self) -> usize;
+    fn position(&self) -> usize;
     fn append(&mut self, bytes: &[u8]);
     fn set_u32(&mut self, at: usize, value: u32);
 
     /// Zero bytes up to a 4-byte boundary; how many were added.
     fn pad_to_int(&mut self) -> usize {
-        let pad = (4 - self.len() % 4) % 4;
+        let pad = (4 - self.position() % 4) % 4;
         self.append(&[0; 3][..pad]);
         pad
     }
@@ -58,7 +58,7 @@ pub trait Sink {
 pub struct Counter(pub usize);
 
 impl Sink for Counter {
-    fn len(&self) -> usize {
+    fn position(&self) -> usize {
         self.0
     }
     fn append(&mut self, bytes: &[u8]) {
@@ -80,7 +80,7 @@ impl<'b> SliceSink<'b> {
 }
 
 impl Sink for SliceSink<'_> {
-    fn len(&self) -> usize {
+    fn position(&self) -> usize {
         self.len
     }
     fn append(&mut self, bytes: &[u8]) {
@@ -98,8 +98,8 @@ impl Sink for SliceSink<'_> {
 }
 
 impl Sink for Vec<u8> {
-    fn len(&self) -> usize {
-        Vec::len(self)
+    fn position(&self) -> usize {
+        self.len()
     }
     fn append(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
@@ -170,7 +170,7 @@ pub fn encode(
     while let Some(top) = stack.last_mut() {
         let Some(child) = top.children.get(top.next) else {
             let done = stack.pop();
-            let len = done.map_or(0, |d| sink.len() - d.start);
+            let len = done.map_or(0, |d| sink.position() - d.start);
             let entry = CONTAINER | checked_len(len, EncodeError::ContainerTooLarge)?;
             if let Some(parent) = stack.last_mut() {
                 record(parent, entry, sink)?;
@@ -206,7 +206,7 @@ fn children(value: &Value) -> Option<Children<'_>> {
 }
 
 fn open<'v>(children: Children<'v>, sink: &mut impl Sink) -> Open<'v> {
-    let start = sink.len();
+    let start = sink.position();
     sink.pad_to_int();
     let count = children.count();
     let header = match &children {
@@ -220,7 +220,7 @@ fn open<'v>(children: Children<'v>, sink: &mut impl Sink) -> Open<'v> {
             1
         }) as u32;
     sink.append(&header.to_ne_bytes());
-    let entries_at = sink.len();
+    let entries_at = sink.position();
     for _ in 0..count {
         sink.append(&[0; 4]);
     }
@@ -237,7 +237,7 @@ fn open<'v>(children: Children<'v>, sink: &mut impl Sink) -> Open<'v> {
 fn record(parent: &mut Open, entry: u32, sink: &mut impl Sink) -> Result<(), EncodeError> {
     let total = u64::from(parent.data_len) + u64::from(entry & LEN_MASK);
     parent.data_len = checked_len(total as usize, EncodeError::ContainerTooLarge)?;
-    let entry = if parent.next % OFFSET_STRIDE == 0 {
+    let entry = if parent.next.is_multiple_of(OFFSET_STRIDE) {
         (entry & TYPE_MASK) | parent.data_len | HAS_OFFSET
     } else {
         entry
