@@ -2,6 +2,7 @@
 -- pg_catalog-qualified and every operator spelled OPERATOR(pg_catalog.…),
 -- so no schema earlier in search_path can change the answer.
 select p.oid,
+       p.pronamespace as namespace,
        n.nspname::pg_catalog.text as schema,
        p.proname::pg_catalog.text as name,
        p.prokind::pg_catalog.text as kind,

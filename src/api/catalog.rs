@@ -82,11 +82,14 @@ pub fn listed_keys() -> Vec<(pg_sys::Oid, Option<String>)> {
 }
 
 fn read(query: &str, args: &[pgrx::datum::DatumWithOid]) -> Vec<CatalogRoutine> {
-    let mut type_names = TypeNames::default();
+    let mut lookups = Lookups {
+        type_names: TypeNames::default(),
+        search_path: search_path(),
+    };
     Spi::connect(|client| {
         let table = client.select(query, None, args)?;
         table
-            .map(|row| from_row(&row, &mut type_names))
+            .map(|row| from_row(&row, &mut lookups))
             .collect::<Result<Vec<_>, _>>()
     })
     .unwrap_or_else(|error| pgrx::error!("npgsqlrest_logout could not read the catalog: {error}"))
@@ -115,12 +118,43 @@ impl TypeNames {
     }
 }
 
+/// What a catalog read looks up once rather than per routine.
+struct Lookups {
+    type_names: TypeNames,
+    search_path: Vec<pg_sys::Oid>,
+}
+
+/// The schemas the search path holds now, implicit ones included.
+fn search_path() -> Vec<pg_sys::Oid> {
+    let mut path = vec![pg_sys::InvalidOid; 16];
+    loop {
+        // SAFETY: fills at most `path.len()` OIDs and returns how many the
+        // path has.
+        let len = unsafe { pg_sys::fetch_search_path_array(path.as_mut_ptr(), path.len() as i32) };
+        let len = usize::try_from(len).unwrap_or_default();
+        if len <= path.len() {
+            path.truncate(len);
+            return path;
+        }
+        path.resize(len, pg_sys::InvalidOid);
+    }
+}
+
 /// The routine as `regprocedure` prints it: schema-qualified unless the
 /// search path finds it, then the input types. Built here because the
 /// cast in SQL costs more than the rest of the catalog read.
-fn signature(oid: pg_sys::Oid, schema: &str, name: &str, parameters: &[Parameter]) -> String {
+fn signature(
+    routine: (pg_sys::Oid, pg_sys::Oid),
+    search_path: &[pg_sys::Oid],
+    schema: &str,
+    name: &str,
+    parameters: &[Parameter],
+) -> String {
+    let (oid, namespace) = routine;
+    // A routine outside the path is not visible; one inside it is unless
+    // an earlier schema has the same signature (FunctionIsVisible's test).
     // SAFETY: a search-path lookup of an existing routine.
-    let visible = unsafe { pg_sys::FunctionIsVisible(oid) };
+    let visible = search_path.contains(&namespace) && unsafe { pg_sys::FunctionIsVisible(oid) };
     let types: Vec<&str> = parameters.iter().map(|p| p.type_name.as_str()).collect();
     let name = quote_identifier(name);
     if visible {
@@ -183,7 +217,7 @@ fn argument_names(names: Vec<Option<String>>, modes: Option<Vec<Option<String>>>
 
 fn from_row(
     row: &SpiHeapTupleData,
-    type_names: &mut TypeNames,
+    lookups: &mut Lookups,
 ) -> Result<CatalogRoutine, pgrx::spi::Error> {
     let text = |name: &str| -> Result<String, pgrx::spi::Error> {
         Ok(row.get_by_name::<String, _>(name)?.unwrap_or_default())
@@ -211,12 +245,13 @@ fn from_row(
         .enumerate()
         .map(|(i, type_oid)| Parameter {
             name: names.get(i).cloned().flatten().filter(|n| !n.is_empty()),
-            type_name: type_names.name(type_oid),
+            type_name: lookups.type_names.name(type_oid),
             has_default: i >= first_default,
         })
         .collect();
     let return_type = row.get_by_name::<pg_sys::Oid, _>("return_type")?;
     let oid = row.get_by_name("oid")?.unwrap_or(pg_sys::InvalidOid);
+    let namespace = row.get_by_name("namespace")?.unwrap_or(pg_sys::InvalidOid);
     let schema = text("schema")?;
     let name = text("name")?;
     Ok(CatalogRoutine {
@@ -229,7 +264,13 @@ fn from_row(
         is_plain: (kind == "f" || kind == "p")
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
         info: RoutineInfo {
-            signature: signature(oid, &schema, &name, &parameters),
+            signature: signature(
+                (oid, namespace),
+                &lookups.search_path,
+                &schema,
+                &name,
+                &parameters,
+            ),
             schema,
             name,
             is_procedure: kind == "p",

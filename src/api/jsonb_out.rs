@@ -78,16 +78,13 @@ pub struct StoredJsonB(pub Rc<[u8]>);
 impl StoredJsonB {
     /// Builds `value` once and keeps the bytes.
     pub fn new(value: &Value) -> Self {
-        let datum = to_jsonb(value);
-        // SAFETY: to_jsonb returns a plain (untoasted, 4-byte header)
-        // varlena; its bytes are copied before it is freed.
-        unsafe {
-            let ptr = datum.cast_mut_ptr::<u8>();
-            let len = pgrx::varlena::varsize_any(ptr.cast());
-            let bytes: Rc<[u8]> = std::slice::from_raw_parts(ptr, len).into();
-            pg_sys::pfree(ptr.cast());
-            StoredJsonB(bytes)
+        let mut counter = Counter::default();
+        check(encode(value, &mut numeric, &mut counter));
+        let mut bytes: Rc<[u8]> = vec![0; counter.0].into();
+        if let Some(buffer) = Rc::get_mut(&mut bytes) {
+            check(encode(value, &mut numeric, &mut SliceSink::new(buffer)));
         }
+        StoredJsonB(bytes)
     }
 }
 
@@ -115,13 +112,11 @@ pub fn to_jsonb(value: &Value) -> pg_sys::Datum {
     check(encode(value, &mut numeric, &mut counter));
     let len = counter.0;
     // SAFETY: palloc gives `len` writable bytes (or raises 54000 past
-    // 1 GB); the second pass writes exactly the bytes the first counted,
-    // then the varlena header gets the length.
+    // 1 GB); the second pass writes exactly the bytes the first counted.
     unsafe {
         let buffer = pg_sys::palloc(len).cast::<u8>();
         let bytes = std::slice::from_raw_parts_mut(buffer, len);
         check(encode(value, &mut numeric, &mut SliceSink::new(bytes)));
-        pgrx::varlena::set_varsize_4b(buffer.cast(), len as i32);
         pg_sys::Datum::from(buffer)
     }
 }

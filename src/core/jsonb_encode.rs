@@ -153,9 +153,8 @@ struct Open<'v> {
     data_len: u32,
 }
 
-/// Writes the jsonb varlena of `value` (its 4-byte header left zero, for
-/// the caller to set to the length). `numeric` gives a number's numeric
-/// varlena, as Postgres stores it.
+/// Writes the jsonb varlena of `value`, 4-byte header included. `numeric`
+/// gives a number's numeric varlena, as Postgres stores it.
 pub fn encode(
     value: &Value,
     numeric: &mut impl FnMut(&Number) -> Vec<u8>,
@@ -190,7 +189,18 @@ pub fn encode(
         };
         record(top, entry, sink)?;
     }
+    let len = checked_len(sink.position(), EncodeError::ContainerTooLarge)?;
+    sink.set_u32(0, varlena_header(len));
     Ok(())
+}
+
+/// A 4-byte varlena header (SET_VARSIZE_4B) as a native-order word.
+fn varlena_header(len: u32) -> u32 {
+    if cfg!(target_endian = "little") {
+        len << 2
+    } else {
+        len
+    }
 }
 
 fn children(value: &Value) -> Option<Children<'_>> {
@@ -310,22 +320,21 @@ mod tests {
 
     #[test]
     fn lays_out_like_postgres() {
-        // Header words after the varlena header, checked against jsonb.h.
-        assert_eq!(words(&bytes_of(&json!([]))), [0, ARRAY]);
-        assert_eq!(words(&bytes_of(&json!({}))), [0, OBJECT]);
+        // Checked against jsonb.h; the first word is the varlena header.
+        let header = varlena_header;
+        assert_eq!(words(&bytes_of(&json!([]))), [header(8), ARRAY]);
+        assert_eq!(words(&bytes_of(&json!({}))), [header(8), OBJECT]);
         assert_eq!(
             words(&bytes_of(&json!(null))),
-            [0, ARRAY | SCALAR | 1, NULL | HAS_OFFSET]
+            [header(12), ARRAY | SCALAR | 1, NULL | HAS_OFFSET]
         );
         assert_eq!(
             words(&bytes_of(&json!([true, false]))),
-            [0, ARRAY | 2, TRUE | HAS_OFFSET, FALSE]
+            [header(16), ARRAY | 2, TRUE | HAS_OFFSET, FALSE]
         );
         let ab = bytes_of(&json!(["ab", "c"]));
-        assert_eq!(
-            &ab[..16],
-            &[0, 0, 0, 0, 2, 0, 0, 0x40, 2, 0, 0, 0x80, 1, 0, 0, 0]
-        );
+        assert_eq!(&ab[..4], &header(19).to_ne_bytes());
+        assert_eq!(&ab[4..16], &[2, 0, 0, 0x40, 2, 0, 0, 0x80, 1, 0, 0, 0]);
         assert_eq!(&ab[16..], b"abc");
     }
 
