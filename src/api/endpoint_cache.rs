@@ -21,7 +21,7 @@ use super::endpoints::EndpointSettings;
 use super::jsonb_out::StoredJsonB;
 use super::settings;
 use crate::core::endpoint::Endpoint;
-use crate::core::routing::Template;
+use crate::core::routing::{self, RouteTable};
 
 /// How many prepared calls a backend keeps.
 const MAX_PLANS: usize = 256;
@@ -33,11 +33,6 @@ const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
 pub struct LogoutTarget {
     pub routine: CatalogRoutine,
     pub endpoint: Endpoint,
-}
-
-struct Route {
-    template: Template,
-    target: Rc<LogoutTarget>,
 }
 
 /// What the cached endpoints depend on besides the catalog (the search
@@ -78,7 +73,7 @@ struct Cache {
     /// Changes whenever the cache is emptied, so work begun before an
     /// invalidation is not stored after it.
     generation: u64,
-    routes: Option<Vec<Route>>,
+    routes: Option<RouteTable<Rc<LogoutTarget>>>,
     by_oid: HashMap<pg_sys::Oid, Option<Rc<LogoutTarget>>>,
     plans: HashMap<(pg_sys::Oid, Vec<usize>), Rc<OwnedPreparedStatement>>,
 }
@@ -255,16 +250,18 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
         .map(|endpoint| LogoutTarget { routine, endpoint })
 }
 
-fn build_routes() -> Vec<Route> {
+fn build_routes() -> RouteTable<Rc<LogoutTarget>> {
     let settings = EndpointSettings::current();
-    catalog::listed_routines()
+    let targets = catalog::listed_routines()
         .into_iter()
-        .filter_map(|routine| logout_target(&settings, routine))
-        .map(|target| Route {
-            template: Template::parse(&target.endpoint.path),
-            target: Rc::new(target),
-        })
-        .collect()
+        .filter_map(|routine| logout_target(&settings, routine));
+    RouteTable::new(targets.map(|t| {
+        (
+            t.endpoint.method.clone(),
+            t.endpoint.path.clone(),
+            Rc::new(t),
+        )
+    }))
 }
 
 /// What a request's method and path match.
@@ -278,36 +275,19 @@ pub enum RouteMatch {
 /// The logout endpoint for a method and path segments: the template with
 /// the most literal segments wins; a tie is ambiguous.
 pub fn route(method: &str, segments: &[String]) -> RouteMatch {
-    let find = |routes: &[Route]| {
-        let mut best: Vec<(&Route, Vec<(String, String)>)> = Vec::new();
-        for route in routes.iter().filter(|r| r.target.endpoint.method == method) {
-            let Some(bound) = route.template.matches(segments) else {
-                continue;
-            };
-            let literals = route.template.literal_count();
-            match best.first().map(|(r, _)| r.template.literal_count()) {
-                Some(top) if top > literals => {}
-                Some(top) if top == literals => best.push((route, bound)),
-                _ => best = vec![(route, bound)],
-            }
-        }
-        match best.len() {
-            0 => RouteMatch::NotFound,
-            1 => {
-                let (route, bound) = best.swap_remove(0);
-                RouteMatch::Found(Rc::clone(&route.target), bound)
-            }
-            _ => {
-                let mut names: Vec<String> = best
-                    .iter()
-                    .map(|(r, _)| r.target.routine.info.signature.clone())
-                    .collect();
-                names.sort();
-                RouteMatch::Ambiguous(names)
-            }
+    let find = |routes: &RouteTable<Rc<LogoutTarget>>| match routes.find(method, segments) {
+        routing::RouteMatch::Found(target, bound) => RouteMatch::Found(Rc::clone(target), bound),
+        routing::RouteMatch::NotFound => RouteMatch::NotFound,
+        routing::RouteMatch::Ambiguous(targets) => {
+            let mut names: Vec<String> = targets
+                .iter()
+                .map(|t| t.routine.info.signature.clone())
+                .collect();
+            names.sort();
+            RouteMatch::Ambiguous(names)
         }
     };
-    if let Some(found) = with_cache(|c| c.routes.as_deref().map(find)) {
+    if let Some(found) = with_cache(|c| c.routes.as_ref().map(find)) {
         return found;
     }
     let generation = with_cache(|c| c.generation);

@@ -6,6 +6,8 @@
 //! `{name}` segments bind parameters; the query is URL-decoded into
 //! arguments.
 
+use std::collections::HashMap;
+
 /// One segment of an endpoint's path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
@@ -53,15 +55,20 @@ impl Template {
         Template { segments }
     }
 
-    /// The parameters bound by `segments`, or None when they do not match.
-    pub fn matches(&self, segments: &[String]) -> Option<Vec<(String, String)>> {
+    /// The parameters bound by `segments` (also given lower-cased), or
+    /// None when they do not match.
+    fn matches_lowered(
+        &self,
+        segments: &[String],
+        lowered: &[String],
+    ) -> Option<Vec<(String, String)>> {
         if self.segments.len() != segments.len() {
             return None;
         }
         let mut bound = Vec::new();
-        for (template, given) in self.segments.iter().zip(segments) {
+        for ((template, given), lower) in self.segments.iter().zip(segments).zip(lowered) {
             match template {
-                Segment::Literal(literal) if literal == &given.to_lowercase() => {}
+                Segment::Literal(literal) if literal == lower => {}
                 Segment::Literal(_) => return None,
                 Segment::Parameter(name) => bound.push((name.clone(), given.clone())),
             }
@@ -69,13 +76,113 @@ impl Template {
         Some(bound)
     }
 
+    /// The lower-cased segments when every segment is literal.
+    fn literal_path(&self) -> Option<Vec<String>> {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => Some(l.clone()),
+                Segment::Parameter(_) => None,
+            })
+            .collect()
+    }
+
     /// How specific the template is: literal segments win over parameters
     /// when two templates match the same path.
-    pub fn literal_count(&self) -> usize {
+    fn literal_count(&self) -> usize {
         self.segments
             .iter()
             .filter(|s| matches!(s, Segment::Literal(_)))
             .count()
+    }
+}
+
+/// Endpoints by method and path, found without scanning them all: a
+/// path of literal segments only is one hash lookup; templates with
+/// parameters are tried among those of the same method and length.
+#[derive(Debug)]
+pub struct RouteTable<T> {
+    routes: Vec<(Template, T)>,
+    literal: HashMap<(String, Vec<String>), Vec<usize>>,
+    templated: HashMap<(String, usize), Vec<usize>>,
+}
+
+/// What a request matches.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RouteMatch<'t, T> {
+    Found(&'t T, Vec<(String, String)>),
+    NotFound,
+    /// Two or more endpoints match equally well.
+    Ambiguous(Vec<&'t T>),
+}
+
+impl<T> RouteTable<T> {
+    /// A table of `(method, path, endpoint)`; methods are compared as given
+    /// (callers upper-case them).
+    pub fn new(routes: impl IntoIterator<Item = (String, String, T)>) -> Self {
+        let mut table = RouteTable {
+            routes: Vec::new(),
+            literal: HashMap::new(),
+            templated: HashMap::new(),
+        };
+        for (method, path, value) in routes {
+            let template = Template::parse(&path);
+            let index = table.routes.len();
+            match template.literal_path() {
+                Some(literal) => table
+                    .literal
+                    .entry((method, literal))
+                    .or_default()
+                    .push(index),
+                None => {
+                    let key = (method, template.segments.len());
+                    table.templated.entry(key).or_default().push(index);
+                }
+            }
+            table.routes.push((template, value));
+        }
+        table
+    }
+
+    /// The endpoint for a method and path segments: the template with the
+    /// most literal segments wins; a tie is ambiguous.
+    pub fn find(&self, method: &str, segments: &[String]) -> RouteMatch<'_, T> {
+        let lowered: Vec<String> = segments.iter().map(|s| s.to_lowercase()).collect();
+        let key = (method.to_string(), lowered);
+        if let Some(found) = self.literal.get(&key) {
+            return self.pick(found.iter().map(|&i| (i, Vec::new())).collect());
+        }
+        let (method, lowered) = key;
+        let Some(candidates) = self.templated.get(&(method, segments.len())) else {
+            return RouteMatch::NotFound;
+        };
+        let mut best: Vec<(usize, Vec<(String, String)>)> = Vec::new();
+        let mut best_literals = 0;
+        for &i in candidates {
+            let template = &self.routes[i].0;
+            let Some(bound) = template.matches_lowered(segments, &lowered) else {
+                continue;
+            };
+            let literals = template.literal_count();
+            if best.is_empty() || literals > best_literals {
+                best = vec![(i, bound)];
+                best_literals = literals;
+            } else if literals == best_literals {
+                best.push((i, bound));
+            }
+        }
+        self.pick(best)
+    }
+
+    fn pick(&self, mut matched: Vec<(usize, Vec<(String, String)>)>) -> RouteMatch<'_, T> {
+        match matched.len() {
+            0 => RouteMatch::NotFound,
+            1 => {
+                let (i, bound) = matched.swap_remove(0);
+                RouteMatch::Found(&self.routes[i].1, bound)
+            }
+            _ => RouteMatch::Ambiguous(matched.iter().map(|(i, _)| &self.routes[*i].1).collect()),
+        }
     }
 }
 
@@ -264,9 +371,88 @@ mod tests {
             ("/", &[], Some(vec![])),
         ];
         for (template, segments, expected) in cases {
-            let got = Template::parse(template).matches(&strings(segments));
+            let segments = strings(segments);
+            let lowered: Vec<String> = segments.iter().map(|s| s.to_lowercase()).collect();
+            let got = Template::parse(template).matches_lowered(&segments, &lowered);
             assert_eq!(got, expected, "{template} {segments:?}");
         }
         assert_eq!(Template::parse("/a/{b}/c").literal_count(), 2);
+    }
+
+    #[test]
+    fn route_tables_pick_the_most_literal_template() {
+        let table = RouteTable::new(
+            [
+                ("POST", "/auth/logout", "plain"),
+                ("POST", "/auth/logout/{scheme}", "scheme"),
+                ("POST", "/auth/{what}/web", "what"),
+                ("POST", "/auth/logout/web", "web"),
+                ("GET", "/auth/logout", "get"),
+                ("POST", "/x/{a}", "xa"),
+                ("POST", "/x/{b}", "xb"),
+                ("POST", "/twice", "one"),
+                ("POST", "/TWICE/", "two"),
+                ("POST", "/a/b", "ab"),
+            ]
+            .map(|(m, p, v)| (m.to_string(), p.to_string(), v)),
+        );
+        let cases: &[(&str, &[&str], RouteMatch<&str>)] = &[
+            (
+                "POST",
+                &["auth", "logout"],
+                RouteMatch::Found(&"plain", vec![]),
+            ),
+            (
+                "POST",
+                &["Auth", "LOGOUT"],
+                RouteMatch::Found(&"plain", vec![]),
+            ),
+            (
+                "GET",
+                &["auth", "logout"],
+                RouteMatch::Found(&"get", vec![]),
+            ),
+            ("PUT", &["auth", "logout"], RouteMatch::NotFound),
+            (
+                "POST",
+                &["auth", "logout", "web"],
+                RouteMatch::Found(&"web", vec![]),
+            ),
+            (
+                "POST",
+                &["auth", "logout", "Web"],
+                RouteMatch::Found(&"web", vec![]),
+            ),
+            (
+                "POST",
+                &["auth", "logout", "Jwt"],
+                RouteMatch::Found(&"scheme", pairs(&[("scheme", "Jwt")])),
+            ),
+            (
+                "POST",
+                &["auth", "in", "web"],
+                RouteMatch::Found(&"what", pairs(&[("what", "in")])),
+            ),
+            (
+                "POST",
+                &["x", "1"],
+                RouteMatch::Ambiguous(vec![&"xa", &"xb"]),
+            ),
+            (
+                "POST",
+                &["twice"],
+                RouteMatch::Ambiguous(vec![&"one", &"two"]),
+            ),
+            ("POST", &["a/b"], RouteMatch::NotFound),
+            ("POST", &["auth"], RouteMatch::NotFound),
+            ("POST", &[], RouteMatch::NotFound),
+        ];
+        for (method, segments, expected) in cases {
+            assert_eq!(
+                &table.find(method, &strings(segments)),
+                expected,
+                "{method} {segments:?}"
+            );
+        }
     }
 }
