@@ -14,11 +14,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use pgrx::prelude::*;
-use pgrx::spi::OwnedPreparedStatement;
 
 use super::catalog::{self, CatalogRoutine};
 use super::endpoints::EndpointSettings;
 use super::jsonb_out::StoredJsonB;
+use super::kept_plan::KeptPlan;
 use super::settings;
 use crate::core::endpoint::Endpoint;
 use crate::core::routing::{self, RouteTable};
@@ -75,7 +75,7 @@ struct Cache {
     generation: u64,
     routes: Option<RouteTable<Rc<LogoutTarget>>>,
     by_oid: HashMap<pg_sys::Oid, Option<Rc<LogoutTarget>>>,
-    plans: HashMap<(pg_sys::Oid, Vec<usize>), Rc<OwnedPreparedStatement>>,
+    plans: HashMap<(pg_sys::Oid, Vec<usize>), Rc<KeptPlan>>,
 }
 
 thread_local! {
@@ -303,17 +303,17 @@ pub fn route(method: &str, segments: &[String]) -> RouteMatch {
 
 /// The prepared call of a routine with these parameters bound, prepared
 /// once per backend.
-pub fn plan<E>(
+pub fn plan(
     oid: pg_sys::Oid,
     bound: Vec<usize>,
-    prepare: impl FnOnce() -> Result<OwnedPreparedStatement, E>,
-) -> Result<Rc<OwnedPreparedStatement>, E> {
+    prepare: impl FnOnce() -> KeptPlan,
+) -> Rc<KeptPlan> {
     let key = (oid, bound);
     if let Some(plan) = with_cache(|c| c.plans.get(&key).cloned()) {
-        return Ok(plan);
+        return plan;
     }
     let generation = with_cache(|c| c.generation);
-    let plan = Rc::new(prepare()?);
+    let plan = Rc::new(prepare());
     with_cache(|c| {
         // Each set of given parameters has its own plan; a client varying
         // them cannot make the cache grow without bound.
@@ -324,7 +324,7 @@ pub fn plan<E>(
             c.plans.insert(key, Rc::clone(&plan));
         }
     });
-    Ok(plan)
+    plan
 }
 
 /// The `endpoints()` rows of these routines (OID and current comment),

@@ -5,16 +5,17 @@
 use std::ffi::CString;
 use std::rc::Rc;
 
-use pgrx::datum::DatumWithOid;
 use pgrx::prelude::*;
-use pgrx::{PgOid, PgSqlErrorCode};
+use pgrx::PgSqlErrorCode;
 use serde_json::Value;
 
 use super::direct_call;
 use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine, RouteMatch};
 use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
+use super::kept_plan::{Argument, KeptPlan};
 use super::regprocedure::RegProcedure;
+use super::text_array::TextArray;
 use super::value_walk::ValueWalker;
 use crate::core::authorization::{authorize, Denied};
 use crate::core::binding::{bind, BindTarget};
@@ -29,11 +30,11 @@ fn call_logout(
     routine: RegProcedure,
     args: default!(Option<JsonbArg>, "'{}'"),
     user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
-) -> Vec<String> {
+) -> TextArray {
     let target = logout_target(routine.0);
     let user_roles = roles(user_roles);
     check_authorization(&target, user_roles.as_deref());
-    run(&target, object_arguments(args))
+    TextArray::new(run(&target, object_arguments(args)).names())
 }
 
 /// Finds the logout endpoint for an HTTP request and runs it as
@@ -45,7 +46,7 @@ fn handle_logout(
     path: Option<&str>,
     args: default!(Option<JsonbArg>, "'{}'"),
     user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
-) -> Vec<String> {
+) -> TextArray {
     let (Some(method), Some(path)) = (method, path) else {
         raise(
             PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
@@ -71,7 +72,7 @@ fn handle_logout(
     let arguments = arguments.into_iter().map(|(k, v)| (k, Value::String(v)));
     let mut all: Vec<(String, Value)> = arguments.collect();
     all.extend(object_arguments(args));
-    run(&target, all)
+    TextArray::new(run(&target, all).names())
 }
 
 fn roles(user_roles: Option<Vec<Option<String>>>) -> Option<Vec<String>> {
@@ -193,7 +194,7 @@ fn json_kind(value: &Value) -> &'static str {
 
 /// Binds the arguments, runs the routine as the caller, and reads every
 /// row and column of its result.
-fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
+fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> SchemeList {
     let info = &target.routine.info;
     let targets: Vec<BindTarget> = info
         .parameters
@@ -222,22 +223,15 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> Vec<String> {
         {
             ValueWalker::default().collect(result, target.routine.return_type, &mut schemes);
         }
-        return schemes.into_vec();
+        return schemes;
     }
     let indices: Vec<usize> = bound.iter().map(|(i, _)| *i).collect();
-    let values: Vec<DatumWithOid> = indices
+    let arguments: Vec<Argument> = indices
         .iter()
-        .zip(&datums)
-        .map(|(index, datum)| {
-            let type_oid = target.routine.input_types[*index];
-            match datum {
-                // SAFETY: the datum was made by this type's input function.
-                Some(datum) => unsafe { DatumWithOid::new(*datum, type_oid) },
-                None => DatumWithOid::null_oid(type_oid),
-            }
-        })
+        .zip(datums)
+        .map(|(index, datum)| (datum, target.routine.input_types[*index]))
         .collect();
-    execute(target, indices, &values)
+    execute(target, indices, &arguments)
 }
 
 /// The call of the routine with the bound parameters: `CALL` for a
@@ -354,38 +348,17 @@ fn input_kind(type_oid: pg_sys::Oid) -> InputKind {
 }
 
 /// Runs the call and collects the schemes of every row and column.
-fn execute(target: &LogoutTarget, indices: Vec<usize>, values: &[DatumWithOid]) -> Vec<String> {
-    let types: Vec<PgOid> = indices
-        .iter()
-        .map(|i| PgOid::from(target.routine.input_types[*i]))
-        .collect();
-    Spi::connect(|client| {
-        let plan = endpoint_cache::plan(target.routine.oid, indices.clone(), || {
-            let sql = call_sql(target, &indices);
-            client.prepare_mut(sql.as_str(), &types).map(|p| p.keep())
-        })?;
-        let mut table = client.select(&*plan, None, values)?;
-        let mut schemes = SchemeList::new();
-        if table.is_empty() {
-            return Ok(schemes.into_vec());
-        }
-        let types = (1..=table.columns()?)
-            .map(|ordinal| table.column_type_oid(ordinal).map(|t| t.value()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut walker = ValueWalker::default();
-        for _ in 0..table.len() {
-            table.next();
-            for (ordinal, type_oid) in (1..).zip(&types) {
-                if let Some(datum) = table.get_datum_by_ordinal(ordinal)? {
-                    walker.collect(datum, *type_oid, &mut schemes);
-                }
-            }
-        }
-        Ok::<_, pgrx::spi::Error>(schemes.into_vec())
-    })
-    .unwrap_or_else(|error| {
-        pgrx::error!("npgsqlrest_logout could not read the logout result: {error}")
-    })
+fn execute(target: &LogoutTarget, indices: Vec<usize>, arguments: &[Argument]) -> SchemeList {
+    let types: Vec<pg_sys::Oid> = arguments.iter().map(|(_, t)| *t).collect();
+    let plan = endpoint_cache::plan(target.routine.oid, indices.clone(), || {
+        KeptPlan::prepare(&call_sql(target, &indices), &types)
+    });
+    let mut schemes = SchemeList::new();
+    let mut walker = ValueWalker::default();
+    plan.run(arguments, |value, type_oid| {
+        walker.collect(value, type_oid, &mut schemes)
+    });
+    schemes
 }
 
 fn quote_identifier(name: &str) -> String {

@@ -10,6 +10,7 @@ mod errors;
 mod jsonb_arg;
 mod jsonb_names;
 mod jsonb_out;
+mod kept_plan;
 mod logout_call;
 mod regprocedure;
 mod schemes;

@@ -1,0 +1,248 @@
+//! A prepared routine call kept for the backend's life.
+//!
+//! A logout routine is usually a SQL function whose body the planner
+//! inlines, so its plan is a single expression over the parameters. Such a
+//! plan is evaluated directly, as PL/pgSQL evaluates its simple
+//! expressions: the plan cache still checks the plan on every call, but no
+//! executor is started. Any other plan runs through SPI. Either way the
+//! routine sees the effects of earlier commands in the transaction (a new
+//! command and snapshot, as SPI and PL/pgSQL give a volatile call).
+
+use std::ptr::NonNull;
+
+use pgrx::{pg_sys, PgSqlErrorCode};
+
+use super::errors::raise;
+
+pub struct KeptPlan(NonNull<pg_sys::_SPI_plan>);
+
+/// A parameter's value, or None for NULL, with its type.
+pub type Argument = (Option<pg_sys::Datum>, pg_sys::Oid);
+
+impl KeptPlan {
+    /// Prepares `sql` with parameters of `types` and keeps the plan.
+    pub fn prepare(sql: &str, types: &[pg_sys::Oid]) -> KeptPlan {
+        let Ok(sql) = std::ffi::CString::new(sql) else {
+            raise(
+                PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+                "a routine call holds a NUL byte".into(),
+                None,
+                None,
+            );
+        };
+        let mut types = types.to_vec();
+        // SAFETY: a connected SPI session prepares the statement (raising
+        // its own errors); the kept plan outlives SPI_finish.
+        let plan = unsafe {
+            pg_sys::SPI_connect();
+            let plan = pg_sys::SPI_prepare(sql.as_ptr(), types.len() as i32, types.as_mut_ptr());
+            if !plan.is_null() {
+                pg_sys::SPI_keepplan(plan);
+            }
+            pg_sys::SPI_finish();
+            plan
+        };
+        match NonNull::new(plan) {
+            Some(plan) => KeptPlan(plan),
+            None => raise(
+                PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+                format!(
+                    "could not prepare the routine call (SPI result {})",
+                    unsafe { pg_sys::SPI_result }
+                ),
+                None,
+                None,
+            ),
+        }
+    }
+
+    /// Runs the plan and calls `each` with every non-null column value of
+    /// every row, with the column's type.
+    pub fn run(&self, arguments: &[Argument], mut each: impl FnMut(pg_sys::Datum, pg_sys::Oid)) {
+        if !self.evaluate_simple(arguments, &mut each) {
+            self.execute(arguments, &mut each);
+        }
+    }
+
+    /// Evaluates a single-expression plan without the executor; false when
+    /// the plan is not one.
+    fn evaluate_simple(
+        &self,
+        arguments: &[Argument],
+        each: &mut impl FnMut(pg_sys::Datum, pg_sys::Oid),
+    ) -> bool {
+        // SAFETY: the plan cache hands out a valid generic plan, counted in
+        // the current resource owner (released below, or at abort); the
+        // expression is read only while the plan is held. The expression
+        // context owns the value's memory until it is freed.
+        unsafe {
+            let owner = pg_sys::CurrentResourceOwner;
+            let sources = pg_sys::SPI_plan_get_plan_sources(self.0.as_ptr());
+            if sources.is_null() || (*sources).length != 1 {
+                return false;
+            }
+            // The generic plan (no parameter values given), revalidated as
+            // SPI would; SPI_plan_get_cached_plan needs a connected SPI.
+            let source = (*(*sources).elements)
+                .ptr_value
+                .cast::<pg_sys::CachedPlanSource>();
+            let cached =
+                pg_sys::GetCachedPlan(source, std::ptr::null_mut(), owner, std::ptr::null_mut());
+            if cached.is_null() {
+                return false;
+            }
+            let Some(expr) = simple_expression(cached) else {
+                pg_sys::ReleaseCachedPlan(cached, owner);
+                return false;
+            };
+            let params = param_list(arguments);
+            let context = pg_sys::CreateStandaloneExprContext();
+            (*context).ecxt_param_list_info = params;
+            let state = pg_sys::ExecInitExprWithParams(expr, params);
+            pg_sys::CommandCounterIncrement();
+            pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
+            let outer = pg_sys::MemoryContextSwitchTo((*context).ecxt_per_tuple_memory);
+            let mut is_null = false;
+            let value = match (*state).evalfunc {
+                Some(eval) => eval(state, context, &mut is_null),
+                None => {
+                    is_null = true;
+                    pg_sys::Datum::from(0)
+                }
+            };
+            pg_sys::MemoryContextSwitchTo(outer);
+            pg_sys::PopActiveSnapshot();
+            if !is_null {
+                each(value, pg_sys::exprType(expr.cast()));
+            }
+            pg_sys::FreeExprContext(context, true);
+            pg_sys::ReleaseCachedPlan(cached, owner);
+            true
+        }
+    }
+
+    /// Runs the plan through SPI.
+    fn execute(&self, arguments: &[Argument], each: &mut impl FnMut(pg_sys::Datum, pg_sys::Oid)) {
+        let mut values: Vec<pg_sys::Datum> = arguments
+            .iter()
+            .map(|(v, _)| v.unwrap_or(pg_sys::Datum::from(0)))
+            .collect();
+        let nulls: Vec<std::ffi::c_char> = arguments
+            .iter()
+            .map(|(v, _)| if v.is_some() { b' ' } else { b'n' } as std::ffi::c_char)
+            .collect();
+        // SAFETY: SPI is connected around the call; the result table is
+        // read before SPI_finish frees it. An error unwinds through
+        // Postgres, which closes SPI at abort.
+        unsafe {
+            pg_sys::SPI_connect();
+            let status = pg_sys::SPI_execute_plan(
+                self.0.as_ptr(),
+                values.as_mut_ptr(),
+                nulls.as_ptr(),
+                false,
+                0,
+            );
+            if status < 0 {
+                pg_sys::SPI_finish();
+                raise(
+                    PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+                    format!("the routine call failed (SPI result {status})"),
+                    None,
+                    None,
+                );
+            }
+            let table = pg_sys::SPI_tuptable;
+            if !table.is_null() {
+                let desc = (*table).tupdesc;
+                let natts = (*desc).natts;
+                let rows =
+                    std::slice::from_raw_parts((*table).vals, pg_sys::SPI_processed as usize);
+                for &row in rows {
+                    for column in 1..=natts {
+                        let mut is_null = false;
+                        let value = pg_sys::SPI_getbinval(row, desc, column, &mut is_null);
+                        if !is_null {
+                            each(value, pg_sys::SPI_gettypeid(desc, column));
+                        }
+                    }
+                }
+            }
+            pg_sys::SPI_finish();
+        }
+    }
+}
+
+impl Drop for KeptPlan {
+    fn drop(&mut self) {
+        // SAFETY: the plan was kept by `prepare` and is freed once.
+        unsafe { pg_sys::SPI_freeplan(self.0.as_ptr()) };
+    }
+}
+
+/// The expression of a plan that is `SELECT <expression>` and nothing
+/// else: a Result node with no input, filter, sub-plans or init plans, and
+/// one output column (PL/pgSQL's test for a simple expression).
+///
+/// # Safety
+/// `cached` is a valid cached plan.
+unsafe fn simple_expression(cached: *mut pg_sys::CachedPlan) -> Option<*mut pg_sys::Expr> {
+    // SAFETY: the nodes are read by their tags before being cast.
+    unsafe {
+        let statements = (*cached).stmt_list;
+        if statements.is_null() || (*statements).length != 1 {
+            return None;
+        }
+        let statement = (*(*statements).elements)
+            .ptr_value
+            .cast::<pg_sys::PlannedStmt>();
+        if (*statement).type_ != pg_sys::NodeTag::T_PlannedStmt
+            || (*statement).commandType != pg_sys::CmdType::CMD_SELECT
+            || !(*statement).subplans.is_null()
+        {
+            return None;
+        }
+        let plan = (*statement).planTree;
+        if plan.is_null() || (*plan).type_ != pg_sys::NodeTag::T_Result {
+            return None;
+        }
+        let result = plan.cast::<pg_sys::Result>();
+        if !(*plan).lefttree.is_null()
+            || !(*plan).righttree.is_null()
+            || !(*plan).initPlan.is_null()
+            || !(*plan).qual.is_null()
+            || !(*result).resconstantqual.is_null()
+        {
+            return None;
+        }
+        let targets = (*plan).targetlist;
+        if targets.is_null() || (*targets).length != 1 {
+            return None;
+        }
+        let target = (*(*targets).elements)
+            .ptr_value
+            .cast::<pg_sys::TargetEntry>();
+        Some((*target).expr)
+    }
+}
+
+/// The arguments as a parameter list the expression reads.
+///
+/// # Safety
+/// Called in a memory context that outlives the evaluation.
+unsafe fn param_list(arguments: &[Argument]) -> pg_sys::ParamListInfo {
+    // SAFETY: makeParamList allocates room for every parameter.
+    unsafe {
+        let params = pg_sys::makeParamList(arguments.len() as i32);
+        let slots = (*params).params.as_mut_slice(arguments.len());
+        for (slot, (value, type_oid)) in slots.iter_mut().zip(arguments) {
+            *slot = pg_sys::ParamExternData {
+                value: value.unwrap_or(pg_sys::Datum::from(0)),
+                isnull: value.is_none(),
+                pflags: pg_sys::PARAM_FLAG_CONST as u16,
+                ptype: *type_oid,
+            };
+        }
+        params
+    }
+}
