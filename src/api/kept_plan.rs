@@ -4,9 +4,11 @@
 //! inlines, so its plan is a single expression over the parameters. Such a
 //! plan is evaluated directly, as PL/pgSQL evaluates its simple
 //! expressions: the plan cache still checks the plan on every call, but no
-//! executor is started. Any other plan runs through SPI. Either way the
-//! routine sees the effects of earlier commands in the transaction (a new
-//! command and snapshot, as SPI and PL/pgSQL give a volatile call).
+//! executor is started, and the expression runs in the caller's snapshot,
+//! as it would inlined into the caller's own query (a function it calls
+//! that is not inlined takes its own snapshots, as always). Any other plan
+//! (a procedure's CALL, a set-returning or statement-bodied function) runs
+//! through SPI as a volatile statement.
 
 use std::ptr::NonNull;
 
@@ -99,8 +101,6 @@ impl KeptPlan {
             let context = pg_sys::CreateStandaloneExprContext();
             (*context).ecxt_param_list_info = params;
             let state = pg_sys::ExecInitExprWithParams(expr, params);
-            pg_sys::CommandCounterIncrement();
-            pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
             let outer = pg_sys::MemoryContextSwitchTo((*context).ecxt_per_tuple_memory);
             let mut is_null = false;
             let value = match (*state).evalfunc {
@@ -111,7 +111,6 @@ impl KeptPlan {
                 }
             };
             pg_sys::MemoryContextSwitchTo(outer);
-            pg_sys::PopActiveSnapshot();
             if !is_null {
                 each(value, pg_sys::exprType(expr.cast()));
             }
