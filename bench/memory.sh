@@ -29,7 +29,7 @@ measure() {
   local pid size before after
   pid=$(head -1 "$fifo.out")
   size=$(sed -n 2p "$fifo.out")
-  echo 5 >"/proc/$pid/clear_refs"
+  if [ "$(id -u)" -eq 0 ]; then echo 5 >"/proc/$pid/clear_refs"; else echo 5 | sudo tee "/proc/$pid/clear_refs" >/dev/null; fi
   before=$(status_kb "$pid" VmRSS)
   echo "$query" >&3
   echo "select 'done';" >&3
