@@ -20,3 +20,4 @@ mod sql_file;
 mod test_support;
 mod text_array;
 pub mod value_walk;
+mod varlena;

@@ -6,8 +6,9 @@ use pgrx::prelude::*;
 use pgrx::{AnyElement, PgMemoryContexts, PgSqlErrorCode};
 
 use super::errors::raise;
-use super::text_array::{plain_text, TextArray, TextElements};
+use super::text_array::{TextArray, TextElements};
 use super::value_walk::{Shape, ValueWalker};
+use super::varlena;
 use crate::core::first_seen::FirstSeen;
 use crate::core::schemes::{trim_name, SchemeList};
 
@@ -123,9 +124,7 @@ fn resolve_logout_schemes(result: Option<AnyElement>) -> TextArray {
         match ValueWalker::default().shape(value.oid()) {
             Shape::Text => {
                 // SAFETY: a text-like value, live for this call.
-                let name = unsafe { plain_text(value.datum()) }
-                    .and_then(utf8)
-                    .map(trim_name);
+                let name = utf8(unsafe { varlena::content(value.datum()) }).map(trim_name);
                 if let Some(name) = name {
                     return TextArray::new(std::iter::once(name).filter(|n| !n.is_empty()));
                 }

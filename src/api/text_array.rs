@@ -9,6 +9,8 @@ use std::ptr;
 
 use pgrx::callconv::{BoxRet, FcInfo};
 use pgrx::pg_sys;
+
+use super::varlena::{self, plain_span};
 use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
 };
@@ -109,7 +111,7 @@ impl<'a> TextElements<'a> {
     /// `datum` is an array of a text-like type, live for `'a`.
     pub unsafe fn of(datum: pg_sys::Datum) -> Self {
         // SAFETY: the caller's guarantee.
-        Self::from_content(unsafe { super::value_walk::varlena_content(datum) })
+        Self::from_content(unsafe { varlena::content(datum) })
     }
 
     /// From the bytes after the varlena header: `ndim`, `dataoffset`,
@@ -195,58 +197,5 @@ fn element_at(data: &[u8], offset: usize) -> Option<(Option<&[u8]>, usize)> {
     match plain_span(rest) {
         Some((header, size)) => Some((rest.get(header..size), size)),
         None => Some((None, rest.len())),
-    }
-}
-
-/// The header length and whole size of a plain (in-line, uncompressed)
-/// varlena starting at `bytes[0]`: postgres.h's VARATT_IS_* and VARSIZE_*
-/// for this machine's byte order, read without assuming alignment.
-fn plain_span(bytes: &[u8]) -> Option<(usize, usize)> {
-    let first = *bytes.first()?;
-    let word = || {
-        bytes
-            .get(..4)
-            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    #[cfg(target_endian = "little")]
-    let (short, one_byte, compressed, size_4b) = (
-        first >> 1,
-        first & 0x01 == 0x01,
-        first & 0x03 == 0x02,
-        word().map(|w| w >> 2),
-    );
-    #[cfg(target_endian = "big")]
-    let (short, one_byte, compressed, size_4b) = (
-        first & 0x7f,
-        first & 0x80 == 0x80,
-        first & 0xc0 == 0x40,
-        word().map(|w| w & 0x3fff_ffff),
-    );
-    if one_byte {
-        // A 1-byte header of size 0 tags an external pointer.
-        (short != 0).then_some((1, usize::from(short)))
-    } else if compressed {
-        None
-    } else {
-        Some((4, size_4b? as usize))
-    }
-}
-
-/// The bytes of a text-like datum when it is stored plainly (in line,
-/// uncompressed), read in place; None when it must be detoasted first.
-///
-/// # Safety
-/// `datum` is a text-like value that lives for `'a`.
-pub unsafe fn plain_text<'a>(datum: pg_sys::Datum) -> Option<&'a [u8]> {
-    let varlena = datum.cast_mut_ptr::<pg_sys::varlena>().cast_const();
-    // SAFETY: the caller's pointer; the checks read its first byte.
-    unsafe {
-        if pgrx::varlena::varatt_is_1b_e(varlena) || pgrx::varlena::varatt_is_4b_c(varlena) {
-            return None;
-        }
-        Some(std::slice::from_raw_parts(
-            pgrx::varlena::vardata_any(varlena).cast::<u8>(),
-            pgrx::varlena::varsize_any_exhdr(varlena),
-        ))
     }
 }

@@ -11,7 +11,8 @@ use pgrx::{pg_sys, PgSqlErrorCode};
 
 use super::errors::raise;
 use super::jsonb_names::{walk_jsonb, JsonbLeaf, JsonbWalkError};
-use super::text_array::{plain_text, TextElements};
+use super::text_array::TextElements;
+use super::varlena;
 use crate::core::json_names::{collect_json_names, JsonNamesError};
 use crate::core::schemes::SchemeList;
 
@@ -239,29 +240,18 @@ fn output_fn(type_oid: pg_sys::Oid) -> OutputFn {
     OutputFn(function)
 }
 
-/// Adds a text value's content, read in place when it is stored plainly
-/// (trailing blanks of a bpchar go with the trimming every name gets).
+/// Adds a text value's content (trailing blanks of a bpchar go with the
+/// trimming every name gets).
 fn push_text(datum: pg_sys::Datum, out: &mut SchemeList) {
     // SAFETY: a text-like value, live for this call.
-    if let Some(bytes) = unsafe { plain_text(datum) } {
-        out.push(&String::from_utf8_lossy(bytes));
-        return;
-    }
-    // SAFETY: detoasting gives a plain copy, freed once the name is taken.
-    unsafe {
-        let plain = pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr());
-        if let Some(bytes) = plain_text(pg_sys::Datum::from(plain)) {
-            out.push(&String::from_utf8_lossy(bytes));
-        }
-        pg_sys::pfree(plain.cast());
-    }
+    out.push(&String::from_utf8_lossy(unsafe { varlena::content(datum) }));
 }
 
 /// Adds the names in a jsonb value, read from its binary form.
 fn push_jsonb(datum: pg_sys::Datum, out: &mut SchemeList) {
     // SAFETY: a jsonb value; a toasted one is detoasted into a copy that
     // lives as long as the memory context.
-    let content = unsafe { varlena_content(datum) };
+    let content = unsafe { varlena::content(datum) };
     let walked = walk_jsonb(content, |leaf| match leaf {
         JsonbLeaf::Text(bytes) => out.push(&String::from_utf8_lossy(bytes)),
         JsonbLeaf::Bool(value) => out.push(if value { "true" } else { "false" }),
@@ -293,21 +283,6 @@ fn numeric_text(bytes: &[u8]) -> String {
         let text = output_text(output_fn(pg_sys::NUMERICOID), pg_sys::Datum::from(copy));
         pg_sys::pfree(copy.cast());
         text
-    }
-}
-
-/// The bytes after a varlena's header, read in place when it is plain,
-/// else from a detoasted copy that lives as long as the memory context.
-///
-/// # Safety
-/// `datum` is a varlena value that lives for `'a`.
-pub unsafe fn varlena_content<'a>(datum: pg_sys::Datum) -> &'a [u8] {
-    // SAFETY: the caller's guarantee.
-    unsafe {
-        plain_text(datum).unwrap_or_else(|| {
-            let copy = pg_sys::pg_detoast_datum(datum.cast_mut_ptr());
-            plain_text(pg_sys::Datum::from(copy)).unwrap_or_default()
-        })
     }
 }
 
