@@ -21,6 +21,7 @@ use super::jsonb_out::StoredJsonB;
 use super::kept_plan::KeptPlan;
 use super::settings;
 use crate::core::endpoint::Endpoint;
+use crate::core::pg_input::InputKind;
 use crate::core::routing::{self, RouteTable};
 
 /// How many prepared calls a backend keeps.
@@ -33,6 +34,41 @@ const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
 pub struct LogoutTarget {
     pub routine: CatalogRoutine,
     pub endpoint: Endpoint,
+    /// One per input parameter, looked up once rather than per call.
+    pub inputs: Vec<ParameterInput>,
+}
+
+/// How a JSON argument reaches a parameter: the shapes it may take, and
+/// the type's input function.
+#[derive(Clone, Copy)]
+pub struct ParameterInput {
+    pub kind: InputKind,
+    pub function: pg_sys::Oid,
+    pub io_param: pg_sys::Oid,
+}
+
+impl ParameterInput {
+    fn of(type_oid: pg_sys::Oid) -> Self {
+        let mut function = pg_sys::InvalidOid;
+        let mut io_param = pg_sys::InvalidOid;
+        // SAFETY: plain catalog lookups for an existing type.
+        let kind = unsafe {
+            pg_sys::getTypeInputInfo(type_oid, &mut function, &mut io_param);
+            let base = pg_sys::getBaseType(type_oid);
+            if base == pg_sys::JSONOID || base == pg_sys::JSONBOID {
+                InputKind::Json
+            } else if pg_sys::get_element_type(base) != pg_sys::InvalidOid {
+                InputKind::Array
+            } else {
+                InputKind::Scalar
+            }
+        };
+        ParameterInput {
+            kind,
+            function,
+            io_param,
+        }
+    }
 }
 
 /// What the cached endpoints depend on besides the catalog (the search
@@ -247,7 +283,16 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
     settings
         .endpoint_of(&routine)
         .filter(|e| e.doc.logout)
-        .map(|endpoint| LogoutTarget { routine, endpoint })
+        .map(|endpoint| LogoutTarget {
+            inputs: routine
+                .input_types
+                .iter()
+                .copied()
+                .map(ParameterInput::of)
+                .collect(),
+            routine,
+            endpoint,
+        })
 }
 
 fn build_routes() -> RouteTable<Rc<LogoutTarget>> {

@@ -19,7 +19,7 @@ use super::text_array::TextArray;
 use super::value_walk::ValueWalker;
 use crate::core::authorization::{authorize, Denied};
 use crate::core::binding::{bind, BindTarget};
-use crate::core::pg_input::{input_text, InputError, InputKind};
+use crate::core::pg_input::{input_text, InputError};
 use crate::core::routing::{Request, RequestError};
 use crate::core::schemes::SchemeList;
 
@@ -256,16 +256,16 @@ fn call_sql(target: &LogoutTarget, indices: &[usize]) -> String {
             } else {
                 ""
             };
-            format!("{variadic}{} => ${}", quote_identifier(name), n + 1)
+            format!("{variadic}{} => ${}", sql_identifier(name), n + 1)
         })
         .collect();
     if info.is_procedure {
         let outputs = routine.output_names.iter().flatten();
-        arguments.extend(outputs.map(|name| format!("{} => NULL", quote_identifier(name))));
+        arguments.extend(outputs.map(|name| format!("{} => NULL", sql_identifier(name))));
     }
     format!(
         "{verb}{}({})",
-        quote_qualified(&info.schema, &info.name),
+        sql_qualified(&info.schema, &info.name),
         arguments.join(", ")
     )
 }
@@ -292,9 +292,8 @@ fn parameter_list(target: &LogoutTarget) -> String {
 /// A JSON value as a datum of the parameter's type, through the type's
 /// input function: values are bound, never spliced into SQL text.
 fn input_datum(target: &LogoutTarget, index: usize, value: &Value) -> Option<pg_sys::Datum> {
-    let type_oid = target.routine.input_types[index];
-    let kind = input_kind(type_oid);
-    let text = input_text(value, kind).unwrap_or_else(|error| {
+    let input = target.inputs[index];
+    let text = input_text(value, input.kind).unwrap_or_else(|error| {
         let param = target.routine.info.parameters[index]
             .name
             .clone()
@@ -320,31 +319,11 @@ fn input_datum(target: &LogoutTarget, index: usize, value: &Value) -> Option<pg_
             None,
         )
     });
-    let mut input_fn = pg_sys::InvalidOid;
-    let mut io_param = pg_sys::InvalidOid;
-    // SAFETY: catalog lookups for a valid type; the input function raises
-    // its own error (e.g. 22P02) for text it cannot read.
-    unsafe {
-        pg_sys::getTypeInputInfo(type_oid, &mut input_fn, &mut io_param);
-        Some(pg_sys::OidInputFunctionCall(
-            input_fn,
-            text.as_ptr().cast_mut(),
-            io_param,
-            -1,
-        ))
-    }
-}
-
-fn input_kind(type_oid: pg_sys::Oid) -> InputKind {
-    // SAFETY: plain catalog lookups.
-    let base = unsafe { pg_sys::getBaseType(type_oid) };
-    if base == pg_sys::JSONOID || base == pg_sys::JSONBOID {
-        InputKind::Json
-    } else if unsafe { pg_sys::get_element_type(base) } != pg_sys::InvalidOid {
-        InputKind::Array
-    } else {
-        InputKind::Scalar
-    }
+    // SAFETY: the type's input function raises its own error (e.g. 22P02)
+    // for text it cannot read.
+    Some(unsafe {
+        pg_sys::OidInputFunctionCall(input.function, text.as_ptr().cast_mut(), input.io_param, -1)
+    })
 }
 
 /// Runs the call and collects the schemes of every row and column.
@@ -361,12 +340,13 @@ fn execute(target: &LogoutTarget, indices: Vec<usize>, arguments: &[Argument]) -
     schemes
 }
 
-fn quote_identifier(name: &str) -> String {
+/// An identifier for SQL text, always quoted (safe for any name).
+fn sql_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn quote_qualified(schema: &str, name: &str) -> String {
-    format!("{}.{}", quote_identifier(schema), quote_identifier(name))
+fn sql_qualified(schema: &str, name: &str) -> String {
+    format!("{}.{}", sql_identifier(schema), sql_identifier(name))
 }
 
 #[cfg(any(test, feature = "pg_test"))]
