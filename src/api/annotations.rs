@@ -19,7 +19,7 @@ fn parse_annotations(
     let doc = parse_with(comment.unwrap_or(""), routine, &mut || {
         pgrx::check_for_interrupts!();
     });
-    FastJsonB(doc.into_json())
+    FastJsonB::new(&doc.to_json())
 }
 
 #[cfg(any(test, feature = "pg_test"))]

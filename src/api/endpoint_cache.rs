@@ -20,7 +20,6 @@ use super::endpoints::EndpointSettings;
 use super::jsonb_out::StoredJsonB;
 use super::kept_plan::KeptPlan;
 use super::settings;
-use crate::core::endpoint::Endpoint;
 use crate::core::pg_input::InputKind;
 use crate::core::routing::{self, RouteTable};
 
@@ -33,7 +32,10 @@ const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
 /// A logout endpoint and the routine behind it.
 pub struct LogoutTarget {
     pub routine: CatalogRoutine,
-    pub endpoint: Endpoint,
+    pub method: String,
+    pub path: String,
+    pub requires_authorization: bool,
+    pub authorize_roles: Vec<String>,
     /// One per input parameter, looked up once rather than per call.
     pub inputs: Vec<ParameterInput>,
 }
@@ -280,19 +282,24 @@ pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuc
 pub struct NoSuchRoutine;
 
 fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option<LogoutTarget> {
-    settings
-        .endpoint_of(&routine)
-        .filter(|e| e.doc.logout)
-        .map(|endpoint| LogoutTarget {
-            inputs: routine
-                .input_types
-                .iter()
-                .copied()
-                .map(ParameterInput::of)
-                .collect(),
-            routine,
-            endpoint,
-        })
+    let endpoint = settings.endpoint_of(&routine).filter(|e| e.doc.logout)?;
+    let (method, path) = (endpoint.method, endpoint.path);
+    let requires_authorization = endpoint.doc.requires_authorization;
+    let authorize_roles = endpoint.doc.authorize_roles;
+    let inputs = routine
+        .input_types
+        .iter()
+        .copied()
+        .map(ParameterInput::of)
+        .collect();
+    Some(LogoutTarget {
+        routine,
+        method,
+        path,
+        requires_authorization,
+        authorize_roles,
+        inputs,
+    })
 }
 
 fn build_routes() -> RouteTable<Rc<LogoutTarget>> {
@@ -300,13 +307,7 @@ fn build_routes() -> RouteTable<Rc<LogoutTarget>> {
     let targets = catalog::listed_routines()
         .into_iter()
         .filter_map(|routine| logout_target(&settings, routine));
-    RouteTable::new(targets.map(|t| {
-        (
-            t.endpoint.method.clone(),
-            t.endpoint.path.clone(),
-            Rc::new(t),
-        )
-    }))
+    RouteTable::new(targets.map(|t| (t.method.clone(), t.path.clone(), Rc::new(t))))
 }
 
 /// What a request's method and path match.

@@ -27,7 +27,7 @@ impl EndpointSettings {
     }
 
     /// The endpoint of one catalog routine, or None.
-    pub fn endpoint_of(&self, routine: &CatalogRoutine) -> Option<Endpoint> {
+    pub fn endpoint_of<'r>(&self, routine: &'r CatalogRoutine) -> Option<Endpoint<'r>> {
         if !routine.is_plain {
             return None;
         }
@@ -47,7 +47,7 @@ fn routine_endpoint(routine: RegProcedure) -> Option<FastJsonB> {
     let routine = catalog::routine(routine.0)?;
     EndpointSettings::current()
         .endpoint_of(&routine)
-        .map(|e| FastJsonB(e.into_json(&routine.info)))
+        .map(|e| FastJsonB::new(&e.to_json(&routine.info)))
 }
 
 /// Every endpoint in the database visible to the current user, ordered by
@@ -114,7 +114,7 @@ fn build_rows(oids: Vec<pg_sys::Oid>) -> Vec<(pg_sys::Oid, EndpointRow)> {
                     allow_anonymous: e.doc.allow_anonymous,
                     login: e.doc.login,
                     logout: e.doc.logout,
-                    endpoint: StoredJsonB::new(&e.into_json(&routine.info)),
+                    endpoint: StoredJsonB::new(&e.to_json(&routine.info)),
                 })
             });
             let comment = routine.info.comment;

@@ -8,6 +8,7 @@
 //! `serde_json::to_string` of the value, byte for byte.
 
 use super::errors::raise;
+use crate::core::json_tree::Json;
 use crate::core::jsonb_encode::{encode, Counter, EncodeError, SliceSink};
 use pgrx::callconv::{BoxRet, FcInfo};
 use pgrx::pg_sys;
@@ -15,24 +16,25 @@ use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
 };
 use pgrx::{IntoDatum, PgSqlErrorCode};
-use serde_json::{Number, Value};
+use serde_json::Number;
 use std::ptr;
 use std::rc::Rc;
 
 /// A `jsonb` result: `#[pg_extern] fn f() -> FastJsonB` behaves like
-/// returning `pgrx::JsonB`, only faster.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FastJsonB(pub Value);
+/// returning `pgrx::JsonB`, only faster. It is written when made, so the
+/// tree it comes from may borrow from the function's arguments.
+pub struct FastJsonB(pg_sys::Datum);
 
-impl From<Value> for FastJsonB {
-    fn from(value: Value) -> Self {
-        FastJsonB(value)
+impl FastJsonB {
+    /// Writes `value` in the current memory context.
+    pub fn new(value: &Json) -> Self {
+        FastJsonB(to_jsonb(value))
     }
 }
 
 impl IntoDatum for FastJsonB {
     fn into_datum(self) -> Option<pg_sys::Datum> {
-        Some(to_jsonb(&self.0))
+        Some(self.0)
     }
 
     fn type_oid() -> pg_sys::Oid {
@@ -77,7 +79,7 @@ pub struct StoredJsonB(pub Rc<[u8]>);
 
 impl StoredJsonB {
     /// Builds `value` once and keeps the bytes.
-    pub fn new(value: &Value) -> Self {
+    pub fn new(value: &Json) -> Self {
         let mut counter = Counter::default();
         check(encode(value, &mut numeric, &mut counter));
         let mut bytes: Rc<[u8]> = vec![0; counter.0].into();
@@ -107,7 +109,7 @@ impl IntoDatum for StoredJsonB {
 ///
 /// Raises the errors `jsonb_in` would: 22P05 for a string holding U+0000,
 /// 54000 for a string over jsonb's length limit or a container too large.
-pub fn to_jsonb(value: &Value) -> pg_sys::Datum {
+pub fn to_jsonb(value: &Json) -> pg_sys::Datum {
     let mut counter = Counter::default();
     check(encode(value, &mut numeric, &mut counter));
     let len = counter.0;
@@ -184,13 +186,15 @@ fn numeric(n: &Number) -> Vec<u8> {
 mod tests {
     use super::{to_jsonb, FastJsonB};
     use crate::api::test_support::sqlstate_of;
+    use crate::core::json_tree::Json;
     use pgrx::prelude::*;
     use pgrx::{IntoDatum, JsonB};
     use serde_json::{json, Value};
 
     #[pg_extern]
     fn jsonb_out_fast(doc: &str) -> Option<FastJsonB> {
-        serde_json::from_str(doc).ok().map(FastJsonB)
+        let value: Value = serde_json::from_str(doc).ok()?;
+        Some(FastJsonB::new(&Json::Value(&value)))
     }
 
     #[pg_extern]
@@ -202,12 +206,17 @@ mod tests {
         } else {
             map.insert("k".into(), Value::String(long));
         }
-        FastJsonB(Value::Object(map))
+        FastJsonB::new(&Json::Map(&map))
     }
 
     #[pg_extern]
     fn jsonb_out_rows() -> TableIterator<'static, (name!(n, i32), name!(doc, Option<FastJsonB>))> {
-        TableIterator::new((0..3).map(|n| (n, (n != 1).then(|| FastJsonB(json!({ "n": n }))))))
+        TableIterator::new((0..3).map(|n| {
+            (
+                n,
+                (n != 1).then(|| FastJsonB::new(&Json::Value(&json!({ "n": n })))),
+            )
+        }))
     }
 
     fn bytes_of(datum: pg_sys::Datum) -> Vec<u8> {
@@ -222,12 +231,15 @@ mod tests {
     /// jsonb_in of serde's text.
     fn assert_same(value: &Value) {
         let text = serde_json::to_string(value).expect("serializes");
-        let fast = bytes_of(to_jsonb(value));
+        let fast = bytes_of(to_jsonb(&Json::Value(value)));
         let pgrx = bytes_of(JsonB(value.clone()).into_datum().expect("not null"));
         assert!(fast == pgrx, "bytes differ for {:.200}", text);
         let same = Spi::get_one_with_args::<bool>(
             "select $1 = $2::jsonb and $1::text = $2::jsonb::text",
-            &[FastJsonB(value.clone()).into(), text.clone().into()],
+            &[
+                FastJsonB::new(&Json::Value(value)).into(),
+                text.clone().into(),
+            ],
         );
         assert_eq!(same, Ok(Some(true)), "{:.200}", text);
     }

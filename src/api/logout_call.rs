@@ -142,9 +142,9 @@ fn shorten(text: &str) -> String {
 }
 
 fn check_authorization(target: &LogoutTarget, user_roles: Option<&[String]>) {
-    let doc = &target.endpoint.doc;
     let name = &target.routine.info.signature;
-    match authorize(doc.requires_authorization, &doc.authorize_roles, user_roles) {
+    let required = &target.authorize_roles;
+    match authorize(target.requires_authorization, required, user_roles) {
         Ok(()) => {}
         Err(Denied::Anonymous) => raise(
             PgSqlErrorCode::ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,

@@ -2,10 +2,10 @@
 
 use super::jsonb_out::FastJsonB;
 use pgrx::prelude::*;
-use serde_json::{json, Value};
 
 use super::settings;
 use crate::core::annotations::{parse_with, Routine};
+use crate::core::json_tree::Json;
 use crate::core::naming::{default_path, file_stem};
 use crate::core::sql_file::scan_with;
 
@@ -25,15 +25,15 @@ fn parse_sql_file(content: Option<&str>, file_name: default!(Option<&str>, "NULL
     let path = doc.path.clone().or_else(|| {
         file_name.map(|name| default_path(&settings::url_prefix(), None, file_stem(name)))
     });
-    let mut out = doc.into_json();
-    if let Value::Object(map) = &mut out {
-        map.insert("method".into(), json!(method));
-        map.insert("path".into(), json!(path));
-        map.insert("comment".into(), json!(file.comment));
-        map.insert("statements".into(), json!(file.statements));
-        map.insert("auto_method".into(), json!(file.auto_method));
-    }
-    FastJsonB(out)
+    let mut members = doc.members();
+    members.extend([
+        ("method", Json::Str(&method)),
+        ("path", Json::opt_str(path.as_deref())),
+        ("comment", Json::Str(&file.comment)),
+        ("statements", Json::Strings(&file.statements)),
+        ("auto_method", Json::Str(file.auto_method)),
+    ]);
+    FastJsonB::new(&Json::Object(members))
 }
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -34,13 +34,17 @@ pub struct Routine<'a> {
 }
 
 /// Parses a whole comment.
-pub fn parse(comment: &str, routine: Routine) -> Document {
+pub fn parse<'a>(comment: &'a str, routine: Routine) -> Document<'a> {
     parse_with(comment, routine, &mut || {})
 }
 
 /// Parses a whole comment, calling `on_progress` about every 64 KiB so a
 /// caller can honour query cancellation on huge inputs.
-pub fn parse_with(comment: &str, routine: Routine, on_progress: &mut dyn FnMut()) -> Document {
+pub fn parse_with<'a>(
+    comment: &'a str,
+    routine: Routine,
+    on_progress: &mut dyn FnMut(),
+) -> Document<'a> {
     let mut parser = Parser::new(routine);
     let mut since_progress = 0;
     for line in comment.split(['\r', '\n']) {
@@ -108,8 +112,8 @@ impl Selection {
     }
 }
 
-struct Parser {
-    doc: Document,
+struct Parser<'a> {
+    doc: Document<'a>,
     /// The routine's tags, lower-cased without a leading `@`.
     tags: HashSet<String>,
     params: RoutineParams,
@@ -122,7 +126,7 @@ struct Parser {
     gathered: Gathered,
 }
 
-impl Parser {
+impl<'a> Parser<'a> {
     fn new(routine: Routine) -> Self {
         let tags = routine
             .tags
@@ -140,14 +144,14 @@ impl Parser {
         }
     }
 
-    fn line(&mut self, line: &str) {
+    fn line(&mut self, line: &'a str) {
         let words = words(line);
         let Some(first) = words.first() else { return };
         if !self.tags.is_empty() && words.len() > 1 && keywords::is_tag_block(first) {
             self.block_applies = self.has_any_tag(&words[1..]);
             self.annotate("for", line);
         } else if !self.block_applies {
-            self.doc.unhandled_lines.push(line.to_string());
+            self.doc.unhandled_lines.push(line);
         } else if let Some((name, value)) = split_named(line, '=') {
             self.key_value(line, name, value);
         } else if let Some((name, value)) = split_named(line, ':') {
@@ -158,11 +162,11 @@ impl Parser {
             self.annotate(keyword.name, line);
             self.keyword(keyword, line, &words);
         } else {
-            self.doc.unhandled_lines.push(line.to_string());
+            self.doc.unhandled_lines.push(line);
         }
     }
 
-    fn finish(mut self) -> Document {
+    fn finish(mut self) -> Document<'a> {
         let gathered = self.gathered;
         let settings = &mut self.doc.settings;
         let mut put = |key: &str, value: Option<Value>| {
@@ -198,21 +202,18 @@ impl Parser {
         listed.iter().any(|l| self.tags.contains(&l.to_lowercase()))
     }
 
-    fn annotate(&mut self, name: &'static str, line: &str) {
-        self.doc.annotations.push(Annotation {
-            name,
-            text: line.to_string(),
-        });
+    fn annotate(&mut self, name: &'static str, line: &'a str) {
+        self.doc.annotations.push(Annotation { name, text: line });
     }
 
-    fn warn(&mut self, line: &str, reason: impl Into<String>) {
+    fn warn(&mut self, line: &'a str, reason: impl Into<String>) {
         self.doc.warnings.push(Warning {
-            text: line.to_string(),
+            text: line,
             reason: reason.into(),
         });
     }
 
-    fn report(&mut self, line: &str, result: Result<(), String>) {
+    fn report(&mut self, line: &'a str, result: Result<(), String>) {
         if let Err(reason) = result {
             self.warn(line, reason);
         }
@@ -224,7 +225,7 @@ impl Parser {
 
     /// Decodes escapes as NpgsqlRest does; where .NET would throw, the
     /// text is kept as written, with a warning.
-    fn unescape(&mut self, line: &str, text: &str) -> String {
+    fn unescape(&mut self, line: &'a str, text: &str) -> String {
         regex_unescape(text).unwrap_or_else(|reason| {
             self.warn(
                 line,
@@ -238,7 +239,7 @@ impl Parser {
 
     /// `name = value`: a routine parameter (exact name), an annotation
     /// setting, or a custom parameter, in that order.
-    fn key_value(&mut self, line: &str, name: &str, raw_value: &str) {
+    fn key_value(&mut self, line: &'a str, name: &str, raw_value: &str) {
         if self.params.has_actual(name) {
             // A SQL expression, used as written.
             let value = Value::String(raw_value.to_string());
@@ -259,7 +260,7 @@ impl Parser {
         }
     }
 
-    fn setting(&mut self, keyword: &Keyword, setting: Setting, line: &str, value: &str) {
+    fn setting(&mut self, keyword: &Keyword, setting: Setting, line: &'a str, value: &str) {
         let name = keyword.name;
         match setting {
             Setting::Bool => match parse_bool(value) {
@@ -274,7 +275,7 @@ impl Parser {
     }
 
     /// `name = value` for annotations whose value has a rule of its own.
-    fn own_setting(&mut self, name: &str, line: &str, value: &str) {
+    fn own_setting(&mut self, name: &str, line: &'a str, value: &str) {
         let result = match name {
             "encrypt" | "decrypt" => match parse_bool(value) {
                 Some(flag) => {
@@ -289,14 +290,14 @@ impl Parser {
         self.report(line, result);
     }
 
-    fn number(&mut self, name: &str, line: &str, value: &str) {
+    fn number(&mut self, name: &str, line: &'a str, value: &str) {
         match value.trim().parse::<u64>() {
             Ok(n) => self.set(name, n),
             Err(_) => self.warn(line, format!("{value:?} is not a whole number")),
         }
     }
 
-    fn interval(&mut self, name: &str, line: &str, value: &str) {
+    fn interval(&mut self, name: &str, line: &'a str, value: &str) {
         match interval::check(value) {
             Ok(()) => self.set(name, value),
             Err(reason) => self.warn(line, reason),
@@ -304,7 +305,7 @@ impl Parser {
     }
 
     /// `Name: value`: a response header, or the content type.
-    fn header(&mut self, line: &str, name: &str, value: &str) {
+    fn header(&mut self, line: &'a str, name: &str, value: &str) {
         self.note_placeholders(line, value);
         let bare = name.strip_prefix('@').unwrap_or(name);
         if bare.eq_ignore_ascii_case("content-type") || bare.eq_ignore_ascii_case("content_type") {
@@ -323,7 +324,7 @@ impl Parser {
 
     /// Lists the `{name}` placeholders of a header or custom-parameter
     /// value; warns about names no parameter has, when the routine is known.
-    fn note_placeholders(&mut self, line: &str, value: &str) {
+    fn note_placeholders(&mut self, line: &'a str, value: &str) {
         for name in placeholders::names(value) {
             if self.params.known() && self.params.find_ignore_case(name).is_none() {
                 self.warn(
@@ -339,7 +340,7 @@ impl Parser {
         }
     }
 
-    fn keyword(&mut self, keyword: &'static Keyword, line: &str, words: &[&str]) {
+    fn keyword(&mut self, keyword: &'static Keyword, line: &'a str, words: &[&str]) {
         let name = keyword.name;
         let args = &words[1..];
         let first = args.first().copied().unwrap_or("");
@@ -375,7 +376,7 @@ impl Parser {
     }
 
     /// `separator` / `new_line`: the raw text after the line's first space.
-    fn text(&mut self, name: &str, line: &str) {
+    fn text(&mut self, name: &str, line: &'a str) {
         match line.split_once(' ') {
             Some((_, text)) => {
                 let text = self.unescape(line, text);
@@ -386,7 +387,7 @@ impl Parser {
     }
 
     /// Keywords whose arguments follow a rule of their own.
-    fn own(&mut self, name: &'static str, line: &str, words: &[&str]) {
+    fn own(&mut self, name: &'static str, line: &'a str, words: &[&str]) {
         let args = &words[1..];
         let result = match name {
             "http" => self.http(args),
@@ -509,7 +510,7 @@ impl Parser {
 
     /// `cached [param…]`: the parameters the cache key is made of; a bare
     /// line gives `[]`, every parameter.
-    fn cached(&mut self, line: &str, args: &[&str]) -> Result<(), String> {
+    fn cached(&mut self, line: &'a str, args: &[&str]) -> Result<(), String> {
         let names = distinct(args.iter().map(|a| a.to_string()));
         let names = self.keep_params(line, names, RoutineParams::has_actual);
         self.set("cached", names);
@@ -517,7 +518,7 @@ impl Parser {
     }
 
     /// `encrypt [param…]`: every parameter, or the ones listed (lower-cased).
-    fn encrypt(&mut self, line: &str, args: &[&str]) -> Result<(), String> {
+    fn encrypt(&mut self, line: &'a str, args: &[&str]) -> Result<(), String> {
         let names = distinct(args.iter().map(|a| a.to_lowercase()));
         let names = self.keep_params(line, names, RoutineParams::has_actual);
         self.select("encrypt", args.is_empty(), names);
@@ -544,7 +545,7 @@ impl Parser {
 
     /// `upload`, `upload for handler…`, `upload param as metadata`. NpgsqlRest
     /// makes an upload endpoint a POST reading the query string.
-    fn upload(&mut self, line: &str, args: &[&str]) -> Result<(), String> {
+    fn upload(&mut self, line: &'a str, args: &[&str]) -> Result<(), String> {
         self.start_upload();
         match args {
             [] => Ok(()),
@@ -573,7 +574,7 @@ impl Parser {
     }
 
     /// Marks the parameter that receives the upload's metadata.
-    fn upload_metadata(&mut self, line: &str, name: &str) -> Option<String> {
+    fn upload_metadata(&mut self, line: &'a str, name: &str) -> Option<String> {
         let name = self.target(line, name, RoutineParams::find_exact)?;
         let upload = self.gathered.upload.get_or_insert_default();
         upload.metadata_parameters.push(name.clone());
@@ -581,7 +582,7 @@ impl Parser {
     }
 
     /// `validate <param> using <rule>…`: rules add up per parameter.
-    fn validate(&mut self, line: &str, args: &[&str]) -> Result<(), String> {
+    fn validate(&mut self, line: &'a str, args: &[&str]) -> Result<(), String> {
         let [param, using, rules @ ..] = args else {
             return Ok(());
         };
@@ -605,7 +606,7 @@ impl Parser {
     }
 
     /// `param …`: one object per line that takes effect.
-    fn param(&mut self, line: &str, words: &[&str]) -> Result<(), String> {
+    fn param(&mut self, line: &'a str, words: &[&str]) -> Result<(), String> {
         let object = match param_forms::parse(words) {
             ParamForm::Incomplete => {
                 return Err("nothing to do: write param <name> and a new name, a type, \
@@ -671,7 +672,7 @@ impl Parser {
     /// written when the routine is not known. Unknown names are warned about.
     fn target(
         &mut self,
-        line: &str,
+        line: &'a str,
         name: &str,
         find: fn(&RoutineParams, &str) -> Option<usize>,
     ) -> Option<String> {
@@ -690,7 +691,7 @@ impl Parser {
     /// warning lists the others.
     fn keep_params(
         &mut self,
-        line: &str,
+        line: &'a str,
         names: Vec<String>,
         is_param: fn(&RoutineParams, &str) -> bool,
     ) -> Vec<String> {

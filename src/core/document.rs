@@ -3,22 +3,26 @@
 
 use serde_json::{Map, Value};
 
+use super::json_tree::Json;
+
 /// A recognised annotation line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Annotation {
+pub struct Annotation<'a> {
     pub name: &'static str,
-    pub text: String,
+    pub text: &'a str,
 }
 
 /// A recognised line whose value was ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub text: String,
+pub struct Warning<'a> {
+    pub text: &'a str,
     pub reason: String,
 }
 
+/// Lines are borrowed from the comment: a comment of many lines is not
+/// copied line by line.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Document {
+pub struct Document<'a> {
     pub http: bool,
     pub method: Option<String>,
     pub path: Option<String>,
@@ -41,88 +45,64 @@ pub struct Document {
     /// The parameters `{name}` placeholders in headers, the content type
     /// and custom parameters refer to: distinct, in first-seen order.
     pub placeholders: Vec<String>,
-    pub annotations: Vec<Annotation>,
-    pub unhandled_lines: Vec<String>,
-    pub warnings: Vec<Warning>,
+    pub annotations: Vec<Annotation<'a>>,
+    pub unhandled_lines: Vec<&'a str>,
+    pub warnings: Vec<Warning<'a>>,
 }
 
-fn strings(items: Vec<String>) -> Value {
-    Value::Array(items.into_iter().map(Value::String).collect())
+fn pair<'j>(k1: &'j str, v1: &'j str, k2: &'j str, v2: &'j str) -> Json<'j> {
+    Json::Object(vec![(k1, Json::Str(v1)), (k2, Json::Str(v2))])
 }
 
-fn pair(k1: &str, v1: Value, k2: &str, v2: Value) -> Value {
-    let mut map = Map::new();
-    map.insert(k1.into(), v1);
-    map.insert(k2.into(), v2);
-    Value::Object(map)
-}
-
-impl Document {
+impl<'a> Document<'a> {
     /// The JSON form: the core keys always; `placeholders` and the other
     /// annotations when there are any.
-    pub fn into_json(self) -> Value {
-        let mut map = Map::new();
-        map.insert("http".into(), Value::Bool(self.http));
-        map.insert(
-            "method".into(),
-            self.method.map_or(Value::Null, Value::String),
-        );
-        map.insert("path".into(), self.path.map_or(Value::Null, Value::String));
-        map.insert(
-            "request_param_type".into(),
-            self.request_param_type
-                .map_or(Value::Null, |t| Value::String(t.into())),
-        );
-        map.insert(
-            "requires_authorization".into(),
-            Value::Bool(self.requires_authorization),
-        );
-        map.insert("authorize_roles".into(), strings(self.authorize_roles));
-        map.insert("allow_anonymous".into(), Value::Bool(self.allow_anonymous));
-        map.insert("login".into(), Value::Bool(self.login));
-        map.insert("logout".into(), Value::Bool(self.logout));
-        map.insert("disabled".into(), Value::Bool(self.disabled));
-        map.insert("internal".into(), Value::Bool(self.internal));
-        map.insert(
-            "content_type".into(),
-            self.content_type.map_or(Value::Null, Value::String),
-        );
-        map.insert("headers".into(), Value::Object(self.headers));
-        map.insert(
-            "custom_parameters".into(),
-            Value::Object(self.custom_parameters),
-        );
+    pub fn to_json(&self) -> Json<'_> {
+        Json::Object(self.members())
+    }
+
+    /// The members of [`Document::to_json`], for documents that add keys.
+    pub fn members(&self) -> Vec<(&str, Json<'_>)> {
         let annotations = self
             .annotations
-            .into_iter()
-            .map(|a| {
-                pair(
-                    "name",
-                    Value::String(a.name.into()),
-                    "text",
-                    Value::String(a.text),
-                )
-            })
+            .iter()
+            .map(|a| pair("name", a.name, "text", a.text))
             .collect();
-        map.insert("annotations".into(), Value::Array(annotations));
-        map.insert("unhandled_lines".into(), strings(self.unhandled_lines));
         let warnings = self
             .warnings
-            .into_iter()
-            .map(|w| {
-                pair(
-                    "text",
-                    Value::String(w.text),
-                    "reason",
-                    Value::String(w.reason),
-                )
-            })
+            .iter()
+            .map(|w| pair("text", w.text, "reason", &w.reason))
             .collect();
-        map.insert("warnings".into(), Value::Array(warnings));
+        let mut members = vec![
+            ("http", Json::Bool(self.http)),
+            ("method", Json::opt_str(self.method.as_deref())),
+            ("path", Json::opt_str(self.path.as_deref())),
+            ("request_param_type", Json::opt_str(self.request_param_type)),
+            (
+                "requires_authorization",
+                Json::Bool(self.requires_authorization),
+            ),
+            ("authorize_roles", Json::Strings(&self.authorize_roles)),
+            ("allow_anonymous", Json::Bool(self.allow_anonymous)),
+            ("login", Json::Bool(self.login)),
+            ("logout", Json::Bool(self.logout)),
+            ("disabled", Json::Bool(self.disabled)),
+            ("internal", Json::Bool(self.internal)),
+            ("content_type", Json::opt_str(self.content_type.as_deref())),
+            ("headers", Json::Map(&self.headers)),
+            ("custom_parameters", Json::Map(&self.custom_parameters)),
+            ("annotations", Json::Array(annotations)),
+            ("unhandled_lines", Json::Strs(&self.unhandled_lines)),
+            ("warnings", Json::Array(warnings)),
+        ];
         if !self.placeholders.is_empty() {
-            map.insert("placeholders".into(), strings(self.placeholders));
+            members.push(("placeholders", Json::Strings(&self.placeholders)));
         }
-        map.extend(self.settings);
-        Value::Object(map)
+        members.extend(
+            self.settings
+                .iter()
+                .map(|(k, v)| (k.as_str(), Json::Value(v))),
+        );
+        members
     }
 }

@@ -2,10 +2,9 @@
 //! the routine's schema, name and volatility, then its comment's
 //! annotations, under the comments mode in force.
 
-use serde_json::{json, Value};
-
 use super::annotations::{parse_with, Routine};
 use super::document::Document;
+use super::json_tree::Json;
 use super::naming::default_path;
 
 /// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
@@ -47,8 +46,8 @@ pub struct RoutineInfo {
 
 /// An endpoint: the routine's annotation document with effective values.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Endpoint {
-    pub doc: Document,
+pub struct Endpoint<'a> {
+    pub doc: Document<'a>,
     pub method: String,
     pub path: String,
     pub request_param_type: &'static str,
@@ -102,11 +101,11 @@ impl RoutineInfo {
 }
 
 /// The endpoint of `routine`, or None when it is not one.
-pub fn endpoint(
-    routine: &RoutineInfo,
+pub fn endpoint<'a>(
+    routine: &'a RoutineInfo,
     options: EndpointOptions,
     on_progress: &mut dyn FnMut(),
-) -> Option<Endpoint> {
+) -> Option<Endpoint<'a>> {
     let doc = match options.mode {
         CommentsMode::Ignore => Document::default(),
         _ => {
@@ -149,46 +148,52 @@ pub fn endpoint(
     })
 }
 
-impl Endpoint {
+impl Endpoint<'_> {
     /// The `routine_endpoint` document: the annotation document with
     /// effective values and what the catalog says about the routine.
-    pub fn into_json(mut self, routine: &RoutineInfo) -> Value {
-        let resolved_parameters = std::mem::take(&mut self.doc.resolved_parameters);
-        let mut doc = self.doc.into_json();
-        if let Value::Object(map) = &mut doc {
-            map.insert("method".into(), Value::String(self.method));
-            map.insert("path".into(), Value::String(self.path));
-            map.insert("request_param_type".into(), json!(self.request_param_type));
-            map.insert("routine".into(), json!(routine.signature));
-            map.insert("schema".into(), json!(routine.schema));
-            map.insert("name".into(), json!(routine.name));
-            let kind = if routine.is_procedure {
-                "procedure"
-            } else {
-                "function"
-            };
-            map.insert("kind".into(), json!(kind));
-            map.insert("volatility".into(), json!(routine.volatility));
-            map.insert("returns_void".into(), json!(routine.returns_void));
-            map.insert("returns_set".into(), json!(routine.returns_set));
-            let parameters: Vec<Value> = routine
-                .parameters
-                .iter()
-                .map(|p| json!({"name": p.name, "type": p.type_name, "has_default": p.has_default}))
-                .collect();
-            map.insert("parameters".into(), Value::Array(parameters));
-            map.insert(
-                "resolved_parameters".into(),
-                Value::Object(resolved_parameters),
-            );
-        }
-        doc
+    pub fn to_json<'j>(&'j self, routine: &'j RoutineInfo) -> Json<'j> {
+        let mut members = self.doc.members();
+        let kind = if routine.is_procedure {
+            "procedure"
+        } else {
+            "function"
+        };
+        let parameters = routine
+            .parameters
+            .iter()
+            .map(|p| {
+                Json::Object(vec![
+                    ("name", Json::opt_str(p.name.as_deref())),
+                    ("type", Json::Str(&p.type_name)),
+                    ("has_default", Json::Bool(p.has_default)),
+                ])
+            })
+            .collect();
+        members.extend([
+            ("method", Json::Str(&self.method)),
+            ("path", Json::Str(&self.path)),
+            ("request_param_type", Json::Str(self.request_param_type)),
+            ("routine", Json::Str(&routine.signature)),
+            ("schema", Json::Str(&routine.schema)),
+            ("name", Json::Str(&routine.name)),
+            ("kind", Json::Str(kind)),
+            ("volatility", Json::Str(&routine.volatility)),
+            ("returns_void", Json::Bool(routine.returns_void)),
+            ("returns_set", Json::Bool(routine.returns_set)),
+            ("parameters", Json::Array(parameters)),
+            (
+                "resolved_parameters",
+                Json::Map(&self.doc.resolved_parameters),
+            ),
+        ]);
+        Json::Object(members)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn routine(schema: &str, name: &str, volatility: &str, comment: Option<&str>) -> RoutineInfo {
         RoutineInfo {
@@ -355,7 +360,7 @@ mod tests {
             has_default: true,
         }];
         let e = endpoint(&r, options(CommentsMode::OnlyWithHttpTag), &mut || {});
-        let doc = e.map(|e| e.into_json(&r)).unwrap_or_default();
+        let doc = e.map(|e| e.to_json(&r).to_value()).unwrap_or_default();
         assert_eq!(doc["kind"], "function");
         assert_eq!(doc["schema"], "auth");
         assert_eq!(

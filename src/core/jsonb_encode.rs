@@ -15,6 +15,8 @@
 
 use serde_json::{Number, Value};
 
+use super::json_tree::Json;
+
 const LEN_MASK: u32 = 0x0FFF_FFFF;
 const TYPE_MASK: u32 = 0x7000_0000;
 const HAS_OFFSET: u32 = 0x8000_0000;
@@ -111,37 +113,58 @@ impl Sink for Vec<u8> {
     }
 }
 
+/// A node of the tree being written: the borrowed tree's own, or a
+/// serde_json value inside it, or one string of a string array.
+#[derive(Clone, Copy)]
+enum Item<'v> {
+    Node(&'v Json<'v>),
+    Value(&'v Value),
+    Str(&'v str),
+}
+
 /// The children of an open container.
 enum Children<'v> {
-    Array(&'v [Value]),
-    /// The keys, then the values, in jsonb key order.
-    Object(Vec<(&'v str, &'v Value)>),
-    RawScalar(&'v Value),
+    Nodes(&'v [Json<'v>]),
+    Values(&'v [Value]),
+    Strs(&'v [&'v str]),
+    Strings(&'v [String]),
+    /// The keys, then the values, in jsonb key order, keys distinct.
+    Object(Vec<(&'v str, Item<'v>)>),
+    RawScalar(Item<'v>),
 }
 
 enum Child<'v> {
     Key(&'v str),
-    Value(&'v Value),
+    Value(Item<'v>),
 }
 
 impl<'v> Children<'v> {
     fn count(&self) -> usize {
         match self {
-            Children::Array(items) => items.len(),
+            Children::Nodes(items) => items.len(),
+            Children::Values(items) => items.len(),
+            Children::Strs(items) => items.len(),
+            Children::Strings(items) => items.len(),
             Children::Object(pairs) => 2 * pairs.len(),
             Children::RawScalar(_) => 1,
         }
     }
 
     fn get(&self, i: usize) -> Option<Child<'v>> {
-        match self {
-            Children::Array(items) => items.get(i).map(Child::Value),
-            Children::Object(pairs) => match pairs.get(i) {
-                Some((key, _)) => Some(Child::Key(key)),
-                None => pairs.get(i - pairs.len()).map(|(_, v)| Child::Value(v)),
-            },
-            Children::RawScalar(value) => (i == 0).then_some(Child::Value(value)),
-        }
+        let item = match self {
+            Children::Nodes(items) => items.get(i).map(Item::Node),
+            Children::Values(items) => items.get(i).map(Item::Value),
+            Children::Strs(items) => items.get(i).map(|s| Item::Str(s)),
+            Children::Strings(items) => items.get(i).map(|s| Item::Str(s)),
+            Children::Object(pairs) => {
+                return match pairs.get(i) {
+                    Some((key, _)) => Some(Child::Key(key)),
+                    None => pairs.get(i - pairs.len()).map(|(_, v)| Child::Value(*v)),
+                }
+            }
+            Children::RawScalar(item) => (i == 0).then_some(*item),
+        };
+        item.map(Child::Value)
     }
 }
 
@@ -158,16 +181,14 @@ struct Open<'v> {
 /// Writes the jsonb varlena of `value`, 4-byte header included. `numeric`
 /// gives a number's numeric varlena, as Postgres stores it.
 pub fn encode(
-    value: &Value,
+    value: &Json,
     numeric: &mut impl FnMut(&Number) -> Vec<u8>,
     sink: &mut impl Sink,
 ) -> Result<(), EncodeError> {
     sink.append(&[0; 4]);
-    let root = match value {
-        Value::Array(_) | Value::Object(_) => children(value),
-        scalar => Some(Children::RawScalar(scalar)),
-    };
-    let mut stack: Vec<Open> = root.into_iter().map(|c| open(c, sink)).collect();
+    let root = Item::Node(value);
+    let root = children(root).unwrap_or(Children::RawScalar(root));
+    let mut stack = vec![open(root, sink)];
     while let Some(top) = stack.last_mut() {
         let Some(child) = top.children.get(top.next) else {
             let done = stack.pop();
@@ -180,13 +201,13 @@ pub fn encode(
         };
         let entry = match child {
             Child::Key(key) => string(key, sink)?,
-            Child::Value(value) => match children(value) {
+            Child::Value(item) => match children(item) {
                 Some(nested) => {
                     let nested = open(nested, sink);
                     stack.push(nested);
                     continue;
                 }
-                None => scalar(value, numeric, sink)?,
+                None => scalar(item, numeric, sink)?,
             },
         };
         record(top, entry, sink)?;
@@ -205,16 +226,41 @@ fn varlena_header(len: u32) -> u32 {
     }
 }
 
-fn children(value: &Value) -> Option<Children<'_>> {
-    match value {
-        Value::Array(items) => Some(Children::Array(items)),
-        Value::Object(map) => {
-            let mut pairs: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
-            pairs.sort_unstable_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(b.0)));
-            Some(Children::Object(pairs))
+fn children(item: Item<'_>) -> Option<Children<'_>> {
+    match item {
+        Item::Node(&Json::Value(value)) | Item::Value(value) => match value {
+            Value::Array(items) => Some(Children::Values(items)),
+            Value::Object(map) => Some(object(
+                map.iter().map(|(k, v)| (k.as_str(), Item::Value(v))),
+            )),
+            _ => None,
+        },
+        Item::Node(Json::Map(map)) => Some(object(
+            map.iter().map(|(k, v)| (k.as_str(), Item::Value(v))),
+        )),
+        Item::Node(Json::Array(items)) => Some(Children::Nodes(items)),
+        Item::Node(Json::Strs(items)) => Some(Children::Strs(items)),
+        Item::Node(Json::Strings(items)) => Some(Children::Strings(items)),
+        Item::Node(Json::Object(members)) => {
+            Some(object(members.iter().map(|(k, v)| (*k, Item::Node(v)))))
         }
         _ => None,
     }
+}
+
+/// An object's members in jsonb key order (shorter first, then bytewise);
+/// of members with the same key, the last given stays, as in `jsonb_in`.
+fn object<'v>(members: impl Iterator<Item = (&'v str, Item<'v>)>) -> Children<'v> {
+    let mut pairs: Vec<(&str, Item)> = members.collect();
+    pairs.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(b.0)));
+    pairs.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            std::mem::swap(later, kept);
+        }
+        same
+    });
+    Children::Object(pairs)
 }
 
 fn open<'v>(children: Children<'v>, sink: &mut impl Sink) -> Open<'v> {
@@ -222,15 +268,10 @@ fn open<'v>(children: Children<'v>, sink: &mut impl Sink) -> Open<'v> {
     sink.pad_to_int();
     let count = children.count();
     let header = match &children {
-        Children::Array(_) => ARRAY,
-        Children::Object(_) => OBJECT,
-        Children::RawScalar(_) => ARRAY | SCALAR,
-    } | (count
-        / if matches!(children, Children::Object(_)) {
-            2
-        } else {
-            1
-        }) as u32;
+        Children::Object(_) => OBJECT | (count / 2) as u32,
+        Children::RawScalar(_) => ARRAY | SCALAR | 1,
+        _ => ARRAY | count as u32,
+    };
     sink.append(&header.to_ne_bytes());
     let entries_at = sink.position();
     for _ in 0..count {
@@ -276,10 +317,17 @@ fn string(s: &str, sink: &mut impl Sink) -> Result<u32, EncodeError> {
 }
 
 fn scalar(
-    value: &Value,
+    item: Item,
     numeric: &mut impl FnMut(&Number) -> Vec<u8>,
     sink: &mut impl Sink,
 ) -> Result<u32, EncodeError> {
+    let value = match item {
+        Item::Str(s) | Item::Node(&Json::Str(s)) => return string(s, sink),
+        Item::Node(Json::Bool(b)) => return Ok(if *b { TRUE } else { FALSE }),
+        Item::Node(&Json::Value(value)) | Item::Value(value) => value,
+        // Containers are opened by the caller, never written as scalars.
+        Item::Node(_) => return Ok(NULL),
+    };
     Ok(match value {
         Value::Null => NULL,
         Value::Bool(false) => FALSE,
@@ -291,7 +339,6 @@ fn scalar(
             sink.append(&bytes);
             NUMERIC | checked_len(pad + bytes.len(), EncodeError::ContainerTooLarge)?
         }
-        // Containers are opened by the caller, never written as scalars.
         Value::Array(_) | Value::Object(_) => NULL,
     })
 }
@@ -304,12 +351,13 @@ mod tests {
     fn bytes_of(value: &Value) -> Vec<u8> {
         let mut numeric = |_: &Number| vec![0x10, 0, 0, 0];
         let mut counter = Counter::default();
+        let value = &Json::Value(value);
         encode(value, &mut numeric, &mut counter).expect("encodes");
         let mut buffer = vec![0xAA; counter.0];
         encode(value, &mut numeric, &mut SliceSink::new(&mut buffer)).expect("encodes");
         let mut grown = Vec::new();
         encode(value, &mut numeric, &mut grown).expect("encodes");
-        assert_eq!(buffer, grown, "the sinks agree for {value}");
+        assert_eq!(buffer, grown, "the sinks agree for {value:?}");
         buffer
     }
 
@@ -389,16 +437,64 @@ mod tests {
         std::mem::forget(value);
     }
 
+    fn tree_bytes(tree: &Json) -> Vec<u8> {
+        let mut numeric = |_: &Number| vec![0x10, 0, 0, 0];
+        let mut buffer = Vec::new();
+        encode(tree, &mut numeric, &mut buffer).expect("encodes");
+        buffer
+    }
+
+    #[test]
+    fn a_borrowed_tree_writes_as_its_serde_form() {
+        let lines = ["one", "", "three"];
+        let roles = vec!["admin".to_string()];
+        let settings = json!({"timeout": "5s", "cached": [1, {"x": null}]});
+        let Value::Object(map) = &settings else {
+            unreachable!()
+        };
+        let trees = [
+            Json::Null,
+            Json::Str("x"),
+            Json::Bool(false),
+            Json::Strs(&lines),
+            Json::Strings(&roles),
+            Json::Map(map),
+            Json::Object(vec![
+                ("lines", Json::Strs(&lines)),
+                ("roles", Json::Strings(&roles)),
+                ("empty", Json::Array(vec![])),
+                ("set", Json::Value(&settings)),
+                ("nested", Json::Array(vec![Json::Str("a"), Json::Map(map)])),
+            ]),
+        ];
+        for tree in &trees {
+            assert_eq!(tree_bytes(tree), bytes_of(&tree.to_value()), "{tree:?}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value() {
+        let tree = Json::Object(vec![
+            ("b", Json::Str("first")),
+            ("a", Json::Null),
+            ("b", Json::Str("second")),
+            ("b", Json::Str("last")),
+        ]);
+        assert_eq!(
+            tree_bytes(&tree),
+            bytes_of(&json!({"a": null, "b": "last"}))
+        );
+    }
+
     #[test]
     fn refuses_what_jsonb_cannot_hold() {
         let mut numeric = |_: &Number| Vec::new();
-        let nul = encode(
-            &json!({"k": "a\u{0}b"}),
-            &mut numeric,
-            &mut Counter::default(),
-        );
-        assert_eq!(nul, Err(EncodeError::Nul));
-        let key = encode(&json!({"a\u{0}": 1}), &mut numeric, &mut Counter::default());
-        assert_eq!(key, Err(EncodeError::Nul));
+        let mut refused = |value: &Json| encode(value, &mut numeric, &mut Counter::default());
+        let nul = json!({"k": "a\u{0}b"});
+        assert_eq!(refused(&Json::Value(&nul)), Err(EncodeError::Nul));
+        let key = json!({"a\u{0}": 1});
+        assert_eq!(refused(&Json::Value(&key)), Err(EncodeError::Nul));
+        let line = ["a\u{0}"];
+        assert_eq!(refused(&Json::Strs(&line)), Err(EncodeError::Nul));
     }
 }

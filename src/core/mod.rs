@@ -9,6 +9,7 @@ pub mod endpoint;
 pub mod first_seen;
 pub mod interval;
 pub mod json_names;
+pub mod json_tree;
 pub mod jsonb_encode;
 pub mod keywords;
 pub mod naming;

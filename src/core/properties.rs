@@ -22,7 +22,7 @@ fn keyword_line() -> impl Strategy<Value = (String, String)> {
 /// A document with the echoed line texts removed (prose keeps only its
 /// count), so two spellings of the same annotation compare equal.
 fn meaning(comment: &str) -> Value {
-    let mut doc = parse(comment, Routine::default()).into_json();
+    let mut doc = parse(comment, Routine::default()).to_json().to_value();
     if let Some(annotations) = doc.get_mut("annotations").and_then(Value::as_array_mut) {
         for a in annotations {
             a["text"] = Value::Null;
