@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use pgrx::prelude::*;
-use pgrx::spi::SpiHeapTupleData;
+use pgrx::spi::{SpiHeapTupleData, SpiTupleTable};
 
 use crate::core::endpoint::{Parameter, RoutineInfo};
 
@@ -88,8 +88,9 @@ fn read(query: &str, args: &[pgrx::datum::DatumWithOid]) -> Vec<CatalogRoutine> 
     };
     Spi::connect(|client| {
         let table = client.select(query, None, args)?;
+        let columns = Columns::of(&table)?;
         table
-            .map(|row| from_row(&row, &mut lookups))
+            .map(|row| from_row(&row, &columns, &mut lookups))
             .collect::<Result<Vec<_>, _>>()
     })
     .unwrap_or_else(|error| pgrx::error!("npgsqlrest_logout could not read the catalog: {error}"))
@@ -215,29 +216,68 @@ fn argument_names(names: Vec<Option<String>>, modes: Option<Vec<Option<String>>>
     found
 }
 
+/// The positions of `routine_columns.sql`'s columns, looked up once per
+/// query rather than by name for every row.
+struct Columns {
+    oid: usize,
+    namespace: usize,
+    schema: usize,
+    name: usize,
+    kind: usize,
+    volatility: usize,
+    return_type: usize,
+    language: usize,
+    returns_set: usize,
+    comment: usize,
+    default_count: usize,
+    input_types: usize,
+    arg_names: usize,
+    arg_modes: usize,
+}
+
+impl Columns {
+    fn of(table: &SpiTupleTable) -> Result<Self, pgrx::spi::Error> {
+        let at = |name: &str| table.column_ordinal(name);
+        Ok(Columns {
+            oid: at("oid")?,
+            namespace: at("namespace")?,
+            schema: at("schema")?,
+            name: at("name")?,
+            kind: at("kind")?,
+            volatility: at("volatility")?,
+            return_type: at("return_type")?,
+            language: at("language")?,
+            returns_set: at("returns_set")?,
+            comment: at("comment")?,
+            default_count: at("default_count")?,
+            input_types: at("input_types")?,
+            arg_names: at("arg_names")?,
+            arg_modes: at("arg_modes")?,
+        })
+    }
+}
+
 fn from_row(
     row: &SpiHeapTupleData,
+    at: &Columns,
     lookups: &mut Lookups,
 ) -> Result<CatalogRoutine, pgrx::spi::Error> {
-    let text = |name: &str| -> Result<String, pgrx::spi::Error> {
-        Ok(row.get_by_name::<String, _>(name)?.unwrap_or_default())
+    let text = |column: usize| -> Result<String, pgrx::spi::Error> {
+        Ok(row.get::<String>(column)?.unwrap_or_default())
     };
-    let kind = text("kind")?;
-    let volatility = match text("volatility")?.as_str() {
+    let kind = text(at.kind)?;
+    let volatility = match text(at.volatility)?.as_str() {
         "i" => "immutable",
         "s" => "stable",
         _ => "volatile",
     };
-    let types: Vec<pg_sys::Oid> = row.get_by_name("input_types")?.unwrap_or_default();
+    let types: Vec<pg_sys::Oid> = row.get(at.input_types)?.unwrap_or_default();
     let arguments = argument_names(
-        row.get_by_name("arg_names")?.unwrap_or_default(),
-        row.get_by_name("arg_modes")?,
+        row.get(at.arg_names)?.unwrap_or_default(),
+        row.get(at.arg_modes)?,
     );
     let names = &arguments.inputs;
-    let defaults = row
-        .get_by_name::<i32, _>("default_count")?
-        .unwrap_or(0)
-        .max(0) as usize;
+    let defaults = row.get::<i32>(at.default_count)?.unwrap_or(0).max(0) as usize;
     let first_default = types.len().saturating_sub(defaults);
     let parameters: Vec<Parameter> = types
         .iter()
@@ -249,16 +289,16 @@ fn from_row(
             has_default: i >= first_default,
         })
         .collect();
-    let return_type = row.get_by_name::<pg_sys::Oid, _>("return_type")?;
-    let oid = row.get_by_name("oid")?.unwrap_or(pg_sys::InvalidOid);
-    let namespace = row.get_by_name("namespace")?.unwrap_or(pg_sys::InvalidOid);
-    let schema = text("schema")?;
-    let name = text("name")?;
+    let return_type = row.get::<pg_sys::Oid>(at.return_type)?;
+    let oid = row.get(at.oid)?.unwrap_or(pg_sys::InvalidOid);
+    let namespace = row.get(at.namespace)?.unwrap_or(pg_sys::InvalidOid);
+    let schema = text(at.schema)?;
+    let name = text(at.name)?;
     Ok(CatalogRoutine {
         oid,
         input_types: types,
         return_type: return_type.unwrap_or(pg_sys::InvalidOid),
-        is_sql: row.get_by_name::<pg_sys::Oid, _>("language")? == Some(SQL_LANGUAGE),
+        is_sql: row.get::<pg_sys::Oid>(at.language)? == Some(SQL_LANGUAGE),
         variadic: arguments.variadic,
         output_names: arguments.outputs,
         is_plain: (kind == "f" || kind == "p")
@@ -276,9 +316,9 @@ fn from_row(
             is_procedure: kind == "p",
             volatility: volatility.to_string(),
             returns_void: return_type == Some(pg_sys::VOIDOID),
-            returns_set: row.get_by_name("returns_set")?.unwrap_or(false),
+            returns_set: row.get(at.returns_set)?.unwrap_or(false),
             parameters,
-            comment: row.get_by_name("comment")?,
+            comment: row.get(at.comment)?,
         },
     })
 }

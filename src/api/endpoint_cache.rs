@@ -373,6 +373,12 @@ pub fn plan(
     plan
 }
 
+/// Whether the backend holds any `endpoints()` rows: when it holds none,
+/// reading every routine at once is cheaper than comparing keys first.
+pub fn has_rows() -> bool {
+    with_cache(|c| !c.rows.is_empty())
+}
+
 /// The `endpoints()` rows of these routines (OID and current comment),
 /// from the cache where the comment is unchanged, built by `build` for the
 /// others and kept.
@@ -391,16 +397,23 @@ pub fn endpoint_rows(
         }
         (found, missing)
     });
-    if missing.is_empty() {
-        return found;
+    if !missing.is_empty() {
+        found.extend(keep_rows(|| build(missing)));
     }
+    found
+}
+
+/// The rows `build` makes, kept unless the cache was reset meanwhile.
+pub fn keep_rows(
+    build: impl FnOnce() -> Vec<(pg_sys::Oid, EndpointRow)>,
+) -> Vec<Rc<EndpointColumns>> {
     let generation = with_cache(|c| c.generation);
-    let built = build(missing);
-    found.extend(built.iter().filter_map(|(_, r)| r.row.clone()));
+    let built = build();
+    let rows = built.iter().filter_map(|(_, r)| r.row.clone()).collect();
     with_cache(|c| {
         if c.generation == generation {
             c.rows.extend(built);
         }
     });
-    found
+    rows
 }

@@ -74,8 +74,12 @@ fn endpoints() -> TableIterator<
         name!(endpoint, StoredJsonB),
     ),
 > {
-    let keys = catalog::listed_keys();
-    let mut rows = endpoint_cache::endpoint_rows(&keys, build_rows);
+    let mut rows = if endpoint_cache::has_rows() {
+        let keys = catalog::listed_keys();
+        endpoint_cache::endpoint_rows(&keys, |oids| build_rows(catalog::routines(oids)))
+    } else {
+        endpoint_cache::keep_rows(|| build_rows(catalog::listed_routines()))
+    };
     rows.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
     TableIterator::new(rows.into_iter().map(|r| {
         (
@@ -95,10 +99,10 @@ fn endpoints() -> TableIterator<
     }))
 }
 
-/// Builds the rows of routines not in the cache.
-fn build_rows(oids: Vec<pg_sys::Oid>) -> Vec<(pg_sys::Oid, EndpointRow)> {
+/// Builds the rows of routines read from the catalog.
+fn build_rows(routines: Vec<CatalogRoutine>) -> Vec<(pg_sys::Oid, EndpointRow)> {
     let settings = EndpointSettings::current();
-    catalog::routines(oids)
+    routines
         .into_iter()
         .map(|routine| {
             let row = settings.endpoint_of(&routine).map(|e| {

@@ -78,15 +78,13 @@ jsonb_result!(StoredJsonB);
 pub struct StoredJsonB(pub Rc<[u8]>);
 
 impl StoredJsonB {
-    /// Builds `value` once and keeps the bytes.
+    /// Builds `value` once and keeps the bytes. Written in one pass into a
+    /// growing buffer: an endpoint's document is small, and walking it a
+    /// second time to size it cost more than the copy.
     pub fn new(value: &Json) -> Self {
-        let mut counter = Counter::default();
-        check(encode(value, &mut numeric, &mut counter));
-        let mut bytes: Rc<[u8]> = vec![0; counter.0].into();
-        if let Some(buffer) = Rc::get_mut(&mut bytes) {
-            check(encode(value, &mut numeric, &mut SliceSink::new(buffer)));
-        }
-        StoredJsonB(bytes)
+        let mut bytes = Vec::with_capacity(2048);
+        check(encode(value, &mut numeric, &mut bytes));
+        StoredJsonB(bytes.into())
     }
 }
 

@@ -99,8 +99,8 @@ impl Sink for SliceSink<'_> {
     }
 }
 
-/// A growing buffer: the tests check it agrees with the sized one.
-#[cfg(test)]
+/// A growing buffer, for values small enough that one pass and a copy
+/// cost less than a counting pass.
 impl Sink for Vec<u8> {
     fn position(&self) -> usize {
         self.len()
@@ -128,8 +128,9 @@ enum Children<'v> {
     Values(&'v [Value]),
     Strs(&'v [&'v str]),
     Strings(&'v [String]),
-    /// The keys, then the values, in jsonb key order, keys distinct.
-    Object(Vec<(&'v str, Item<'v>)>),
+    /// The keys, then the values, in jsonb key order, keys distinct (each
+    /// with its position among the members given).
+    Object(Vec<(&'v str, usize, Item<'v>)>),
     RawScalar(Item<'v>),
 }
 
@@ -158,8 +159,8 @@ impl<'v> Children<'v> {
             Children::Strings(items) => items.get(i).map(|s| Item::Str(s)),
             Children::Object(pairs) => {
                 return match pairs.get(i) {
-                    Some((key, _)) => Some(Child::Key(key)),
-                    None => pairs.get(i - pairs.len()).map(|(_, v)| Child::Value(*v)),
+                    Some((key, _, _)) => Some(Child::Key(key)),
+                    None => pairs.get(i - pairs.len()).map(|(_, _, v)| Child::Value(*v)),
                 }
             }
             Children::RawScalar(item) => (i == 0).then_some(*item),
@@ -250,9 +251,13 @@ fn children(item: Item<'_>) -> Option<Children<'_>> {
 
 /// An object's members in jsonb key order (shorter first, then bytewise);
 /// of members with the same key, the last given stays, as in `jsonb_in`.
+/// (An unstable sort on the key and position: it needs no scratch buffer.)
 fn object<'v>(members: impl Iterator<Item = (&'v str, Item<'v>)>) -> Children<'v> {
-    let mut pairs: Vec<(&str, Item)> = members.collect();
-    pairs.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(b.0)));
+    let mut pairs: Vec<(&str, usize, Item)> =
+        members.enumerate().map(|(i, (k, v))| (k, i, v)).collect();
+    pairs.sort_unstable_by(|a, b| {
+        (a.0.len(), a.0.as_bytes(), a.1).cmp(&(b.0.len(), b.0.as_bytes(), b.1))
+    });
     pairs.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
         if same {
