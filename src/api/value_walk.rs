@@ -64,14 +64,19 @@ pub struct ValueWalker {
     visited: u64,
 }
 
+/// How many recent types are kept ahead of the map.
+const RECENT: usize = 4;
+
 thread_local! {
     /// What each type is, learnt once per backend: a type's shape and
     /// output function never change while its OID names it, and a dropped
     /// type empties the cache (its OID could be reused).
     static KINDS: RefCell<HashMap<pg_sys::Oid, Kind>> = RefCell::new(HashMap::new());
-    /// The last type looked up, ahead of the map: calls, array elements
-    /// and rows repeat it.
-    static LAST_KIND: Cell<Option<(pg_sys::Oid, Kind)>> = const { Cell::new(None) };
+    /// The last types looked up, newest first, ahead of the map: calls,
+    /// array elements and rows repeat them (a record's type and its
+    /// columns' types take turns).
+    static RECENT_KINDS: Cell<[Option<(pg_sys::Oid, Kind)>; RECENT]> =
+        const { Cell::new([None; RECENT]) };
 }
 
 /// Registers the invalidation of the type cache; called from `_PG_init`.
@@ -89,7 +94,7 @@ pub fn register() {
 
 #[pgrx::pg_guard]
 unsafe extern "C-unwind" fn on_type_change(_arg: pg_sys::Datum, _cache: i32, _hash: u32) {
-    LAST_KIND.with(|last| last.set(None));
+    RECENT_KINDS.with(|recent| recent.set([None; RECENT]));
     KINDS.with(|k| {
         if let Ok(mut kinds) = k.try_borrow_mut() {
             kinds.clear();
@@ -184,10 +189,9 @@ impl ValueWalker {
     }
 
     fn kind(&mut self, type_oid: pg_sys::Oid) -> Kind {
-        if let Some((oid, kind)) = LAST_KIND.with(Cell::get) {
-            if oid == type_oid {
-                return kind;
-            }
+        let mut recent = RECENT_KINDS.with(Cell::get);
+        if let Some((_, kind)) = recent.iter().flatten().find(|(oid, _)| *oid == type_oid) {
+            return *kind;
         }
         let kind = match KINDS.with(|k| k.borrow().get(&type_oid).copied()) {
             Some(kind) => kind,
@@ -197,7 +201,9 @@ impl ValueWalker {
                 kind
             }
         };
-        LAST_KIND.with(|last| last.set(Some((type_oid, kind))));
+        recent.rotate_right(1);
+        recent[0] = Some((type_oid, kind));
+        RECENT_KINDS.with(|cell| cell.set(recent));
         kind
     }
 }
@@ -321,6 +327,9 @@ fn open_array(datum: pg_sys::Datum) -> Frame {
     }
 }
 
+/// Records with up to this many columns are deformed without allocating.
+const FEW_COLUMNS: usize = 16;
+
 fn open_record(datum: pg_sys::Datum) -> Frame {
     // SAFETY: the datum is a composite value; its header names its row
     // type, whose descriptor deforms it.
@@ -333,13 +342,20 @@ fn open_record(datum: pg_sys::Datum) -> Frame {
         let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
         tuple.t_len = pgrx::varlena::varsize_any(header.cast()) as u32;
         tuple.t_data = header;
-        let mut values = vec![pg_sys::Datum::from(0); natts];
-        let mut nulls = vec![false; natts];
+        // A record's columns are deformed on the stack unless it has many.
+        let mut few = ([pg_sys::Datum::from(0); FEW_COLUMNS], [false; FEW_COLUMNS]);
+        let mut many: (Vec<pg_sys::Datum>, Vec<bool>);
+        let (values, nulls) = if natts <= FEW_COLUMNS {
+            (&mut few.0[..natts], &mut few.1[..natts])
+        } else {
+            many = (vec![pg_sys::Datum::from(0); natts], vec![false; natts]);
+            (&mut many.0[..], &mut many.1[..])
+        };
         pg_sys::heap_deform_tuple(&mut tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
         let attrs = (*desc).attrs.as_slice(natts);
         let columns = attrs
             .iter()
-            .zip(values.into_iter().zip(nulls))
+            .zip(values.iter().copied().zip(nulls.iter().copied()))
             .filter(|(attr, _)| !attr.attisdropped)
             .map(|(attr, (value, null))| (value, null, attr.atttypid))
             .collect();

@@ -7,10 +7,14 @@
 
 use super::first_seen::FirstSeen;
 
-/// Scheme names in first-seen order, without duplicates.
+/// Scheme names in first-seen order, without duplicates. The names are
+/// kept one after another in one buffer: a name costs no allocation of
+/// its own.
 #[derive(Debug, Default, Clone)]
 pub struct SchemeList {
-    names: Vec<String>,
+    text: String,
+    /// Where each name ends in `text`.
+    ends: Vec<usize>,
     seen: FirstSeen,
 }
 
@@ -36,46 +40,51 @@ pub struct UnknownScheme {
 }
 
 impl SchemeList {
+    /// A list with room for a logout's few names, so they need no
+    /// reallocation.
     pub fn new() -> Self {
-        Self::default()
+        SchemeList {
+            text: String::with_capacity(64),
+            ends: Vec::with_capacity(4),
+            seen: FirstSeen::default(),
+        }
     }
 
     /// Adds one raw name: trimmed, ignored when empty or already present.
     pub fn push(&mut self, raw: &str) {
         let name = trim_name(raw);
-        let names = &self.names;
-        if name.is_empty()
-            || !self
-                .seen
-                .insert(names.len() as u32, name, |h| &names[h as usize])
+        let SchemeList { text, ends, seen } = self;
+        if name.is_empty() || !seen.insert(ends.len() as u32, name, |h| nth(text, ends, h as usize))
         {
             return;
         }
-        self.names.push(name.to_string());
+        text.push_str(name);
+        ends.push(text.len());
     }
 
     /// The names, in order.
     pub fn names(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
-        self.names.iter().map(String::as_str)
+        (0..self.ends.len()).map(|i| nth(&self.text, &self.ends, i))
     }
 
     pub fn into_vec(self) -> Vec<String> {
-        self.names
+        self.names().map(str::to_string).collect()
     }
 
     /// Checks every name against the schemes the caller has, and turns
     /// "every scheme" (the empty list) into that explicit list.
     pub fn within(self, available: &[String]) -> Result<Vec<String>, UnknownScheme> {
         let available = Self::from_names(available.iter().map(String::as_str));
-        if self.names.is_empty() {
+        if self.ends.is_empty() {
             return Ok(available.into_vec());
         }
-        match self.names.iter().find(|n| !available.names.contains(n)) {
-            Some(unknown) => Err(UnknownScheme {
-                name: unknown.clone(),
+        let unknown = self.names().find(|n| !available.names().any(|a| a == *n));
+        match unknown.map(str::to_string) {
+            Some(name) => Err(UnknownScheme {
+                name,
                 available: available.into_vec(),
             }),
-            None => Ok(self.names),
+            None => Ok(self.into_vec()),
         }
     }
 
@@ -86,6 +95,13 @@ impl SchemeList {
         }
         list
     }
+}
+
+/// The `i`th name of a list's buffer.
+#[inline]
+fn nth<'t>(text: &'t str, ends: &[usize], i: usize) -> &'t str {
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &text[start..ends[i]]
 }
 
 #[cfg(test)]
