@@ -7,7 +7,7 @@ use pgrx::{AnyElement, PgMemoryContexts, PgSqlErrorCode};
 
 use super::errors::raise;
 use super::text_array::{TextArray, TextElements};
-use super::value_walk::{Shape, ValueWalker};
+use super::value_walk::{with_columns, Column, Shape, ValueWalker};
 use super::varlena;
 use crate::core::first_seen::FirstSeen;
 use crate::core::schemes::{trim_name, SchemeList};
@@ -37,18 +37,90 @@ fn resolve_text_array(elements: TextElements) -> Option<TextArray> {
 /// Arrays up to this many elements keep their names on the stack.
 const SHORT_ARRAY: usize = 64;
 
-fn resolve_short_array(elements: TextElements) -> Option<TextArray> {
-    let mut names = [""; SHORT_ARRAY];
-    let mut kept = 0;
-    let mut seen = FirstSeen::default();
-    for (_, bytes) in elements {
-        let name = trim_name(utf8(bytes?)?);
-        if !name.is_empty() && seen.insert(kept as u32, name, |h| names[h as usize]) {
-            *names.get_mut(kept)? = name;
-            kept += 1;
+/// Up to this many names take the smallest list: most logouts name one
+/// to three schemes, and a smaller list is quicker to set up.
+const FEW_NAMES: usize = 8;
+
+/// At most `N` names borrowed from the value being resolved, kept on the
+/// stack and written straight into the result.
+struct ShortList<'a, const N: usize> {
+    names: [&'a str; N],
+    kept: usize,
+    seen: FirstSeen,
+}
+
+impl<'a, const N: usize> ShortList<'a, N> {
+    fn new() -> Self {
+        ShortList {
+            names: [""; N],
+            kept: 0,
+            seen: FirstSeen::default(),
         }
     }
-    Some(TextArray::new(names[..kept].iter().copied()))
+
+    /// Adds a raw name (trimmed; dropped when empty or seen); None when
+    /// the list is full.
+    fn push(&mut self, raw: &'a str) -> Option<()> {
+        let name = trim_name(raw);
+        let names = &self.names;
+        if !name.is_empty()
+            && self
+                .seen
+                .insert(self.kept as u32, name, |h| names[h as usize])
+        {
+            *self.names.get_mut(self.kept)? = name;
+            self.kept += 1;
+        }
+        Some(())
+    }
+
+    fn to_array(&self) -> TextArray {
+        TextArray::new(self.names[..self.kept].iter().copied())
+    }
+
+    /// The list of `names`, or None when one is not plain UTF-8 text or
+    /// there are more than `N`.
+    fn resolve(names: impl Iterator<Item = Option<&'a [u8]>>) -> Option<TextArray> {
+        let mut list = Self::new();
+        for bytes in names {
+            list.push(utf8(bytes?)?)?;
+        }
+        Some(list.to_array())
+    }
+}
+
+fn resolve_short_array(elements: TextElements) -> Option<TextArray> {
+    let names = elements.map(|(_, bytes)| bytes);
+    if names.size_hint().1.unwrap_or(usize::MAX) <= FEW_NAMES {
+        ShortList::<FEW_NAMES>::resolve(names)
+    } else {
+        ShortList::<SHORT_ARRAY>::resolve(names)
+    }
+}
+
+/// The schemes of a record whose columns are all text-like (the usual
+/// record a logout returns), read in place. None for any other record;
+/// the general walk then takes it.
+fn resolve_text_record(datum: pg_sys::Datum, walker: &mut ValueWalker) -> Option<TextArray> {
+    let resolve = |columns: &[Column]| {
+        let text_only = columns
+            .iter()
+            .all(|&(_, type_oid)| matches!(walker.shape(type_oid), Shape::Text));
+        if !text_only {
+            return None;
+        }
+        // SAFETY: text-like values inside the record, which outlives the call.
+        let names = columns
+            .iter()
+            .filter_map(|&(value, _)| value.map(|v| Some(unsafe { varlena::content(v) })));
+        if columns.len() <= FEW_NAMES {
+            ShortList::<FEW_NAMES>::resolve(names)
+        } else {
+            ShortList::<SHORT_ARRAY>::resolve(names)
+        }
+    };
+    // SAFETY: a composite value, live for this call.
+    unsafe { with_columns(datum, resolve) }
 }
 
 /// A long array keeps no copy of its names: the set of names seen holds
@@ -121,22 +193,20 @@ fn quoted_list(names: &[String]) -> String {
 #[pg_extern(stable, parallel_safe)]
 fn resolve_logout_schemes(result: Option<AnyElement>) -> TextArray {
     if let Some(value) = &result {
-        match ValueWalker::default().shape(value.oid()) {
+        let mut walker = ValueWalker::default();
+        let resolved = match walker.shape(value.oid()) {
             Shape::Text => {
                 // SAFETY: a text-like value, live for this call.
                 let name = utf8(unsafe { varlena::content(value.datum()) }).map(trim_name);
-                if let Some(name) = name {
-                    return TextArray::new(std::iter::once(name).filter(|n| !n.is_empty()));
-                }
+                name.map(|n| TextArray::new(std::iter::once(n).filter(|n| !n.is_empty())))
             }
-            Shape::TextArray => {
-                // SAFETY: a text-like array, live for this call.
-                if let Some(names) = resolve_text_array(unsafe { TextElements::of(value.datum()) })
-                {
-                    return names;
-                }
-            }
-            Shape::Other => {}
+            // SAFETY: a text-like array, live for this call.
+            Shape::TextArray => resolve_text_array(unsafe { TextElements::of(value.datum()) }),
+            Shape::Record => resolve_text_record(value.datum(), &mut walker),
+            Shape::Other => None,
+        };
+        if let Some(names) = resolved {
+            return names;
         }
     }
     TextArray::new(schemes_of(result).names())
@@ -259,6 +329,42 @@ mod tests {
         for (expr, expected) in cases {
             assert_eq!(resolve(expr).as_deref(), Some(expected), "value {expr}");
         }
+    }
+
+    /// Records of text columns are read in place; the same records inside
+    /// an array take the general walk, and both must agree.
+    #[pg_test]
+    fn text_records_agree_with_the_general_walk() {
+        Spi::run(
+            "create domain scheme_name as varchar(20);
+             create type trio as (a text, b varchar, c scheme_name);
+             create table dropped (a text, b int, c bpchar(8), d text);
+             alter table dropped drop column b;
+             insert into dropped values ('x', 'Cookies', ' x ');
+             do $$ begin execute (select 'create table wide as select '
+                 || string_agg(format('%L::text as c%s', 'n' || (g % 70), g), ', ')
+                 from generate_series(1, 100) g); end $$",
+        )
+        .expect("set up");
+        let cases = [
+            (
+                "row('Cookies', 'Bearer', 'Cookies')::trio",
+                "{Cookies,Bearer}",
+            ),
+            ("row(' Cookies ', null, '')::trio", "{Cookies}"),
+            ("row(null, null, null)::trio", "{}"),
+            ("row('a', 'A', ' a')::trio", "{a,A}"),
+            ("(select t from dropped t)", "{x,Cookies}"),
+            ("row('x', 1, 'y')", "{x,1,y}"),
+            ("row('x', null::int)", "{x}"),
+        ];
+        for (expr, expected) in cases {
+            assert_eq!(resolve(expr).as_deref(), Some(expected), "value {expr}");
+            let general = resolve(&format!("array[{expr}]"));
+            assert_eq!(general.as_deref(), Some(expected), "array of {expr}");
+        }
+        let wide = "select resolve_logout_schemes(w) = resolve_logout_schemes(array[w]) and cardinality(resolve_logout_schemes(w)) = 70 from wide w";
+        assert_eq!(Spi::get_one::<bool>(wide), Ok(Some(true)));
     }
 
     #[pg_test]

@@ -40,6 +40,8 @@ pub enum Shape {
     Text,
     /// An array of those.
     TextArray,
+    /// A composite value.
+    Record,
     Other,
 }
 
@@ -53,7 +55,7 @@ enum Frame {
         element_type: pg_sys::Oid,
     },
     Record {
-        columns: Vec<(pg_sys::Datum, bool, pg_sys::Oid)>,
+        columns: Vec<Column>,
         next: usize,
     },
 }
@@ -184,6 +186,7 @@ impl ValueWalker {
         match self.kind(type_oid) {
             Kind::Text => Shape::Text,
             Kind::TextArray => Shape::TextArray,
+            Kind::Record => Shape::Record,
             _ => Shape::Other,
         }
     }
@@ -330,9 +333,17 @@ fn open_array(datum: pg_sys::Datum) -> Frame {
 /// Records with up to this many columns are deformed without allocating.
 const FEW_COLUMNS: usize = 16;
 
-fn open_record(datum: pg_sys::Datum) -> Frame {
-    // SAFETY: the datum is a composite value; its header names its row
-    // type, whose descriptor deforms it.
+/// A record column: its value (None for NULL) and type.
+pub type Column = (Option<pg_sys::Datum>, pg_sys::Oid);
+
+/// Calls `f` with the columns of a composite value (dropped columns left
+/// out); their values point into the record, which outlives the call.
+///
+/// # Safety
+/// `datum` is a composite value, live for this call.
+pub unsafe fn with_columns<R>(datum: pg_sys::Datum, f: impl FnOnce(&[Column]) -> R) -> R {
+    // SAFETY: the header names the row type, whose descriptor deforms it;
+    // the descriptor is the type cache's, counted, and released below.
     unsafe {
         let header = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
         let type_id = (*header).t_choice.t_datum.datum_typeid;
@@ -342,7 +353,6 @@ fn open_record(datum: pg_sys::Datum) -> Frame {
         let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
         tuple.t_len = pgrx::varlena::varsize_any(header.cast()) as u32;
         tuple.t_data = header;
-        // A record's columns are deformed on the stack unless it has many.
         let mut few = ([pg_sys::Datum::from(0); FEW_COLUMNS], [false; FEW_COLUMNS]);
         let mut many: (Vec<pg_sys::Datum>, Vec<bool>);
         let (values, nulls) = if natts <= FEW_COLUMNS {
@@ -352,19 +362,33 @@ fn open_record(datum: pg_sys::Datum) -> Frame {
             (&mut many.0[..], &mut many.1[..])
         };
         pg_sys::heap_deform_tuple(&mut tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
-        let attrs = (*desc).attrs.as_slice(natts);
-        let columns = attrs
-            .iter()
-            .zip(values.iter().copied().zip(nulls.iter().copied()))
-            .filter(|(attr, _)| !attr.attisdropped)
-            .map(|(attr, (value, null))| (value, null, attr.atttypid))
-            .collect();
-        // ReleaseTupleDesc: the descriptor is the type cache's, counted.
+        let mut few_columns = [(None, pg_sys::InvalidOid); FEW_COLUMNS];
+        let mut many_columns: Vec<Column>;
+        let columns = if natts <= FEW_COLUMNS {
+            &mut few_columns[..]
+        } else {
+            many_columns = vec![(None, pg_sys::InvalidOid); natts];
+            &mut many_columns[..]
+        };
+        let mut live = 0;
+        for ((attr, value), null) in (*desc).attrs.as_slice(natts).iter().zip(values).zip(nulls) {
+            if !attr.attisdropped {
+                columns[live] = ((!*null).then_some(*value), attr.atttypid);
+                live += 1;
+            }
+        }
+        // ReleaseTupleDesc: only a counted descriptor is released.
         if (*desc).tdrefcount >= 0 {
             pg_sys::DecrTupleDescRefCount(desc);
         }
-        Frame::Record { columns, next: 0 }
+        f(&columns[..live])
     }
+}
+
+fn open_record(datum: pg_sys::Datum) -> Frame {
+    // SAFETY: the walk only opens records for composite values.
+    let columns = unsafe { with_columns(datum, |columns| columns.to_vec()) };
+    Frame::Record { columns, next: 0 }
 }
 
 /// The next non-null child of an open array or record.
@@ -385,9 +409,9 @@ fn next_child(frame: &mut Frame) -> Option<(pg_sys::Datum, pg_sys::Oid)> {
             }
         },
         Frame::Record { columns, next } => loop {
-            let (value, is_null, type_oid) = *columns.get(*next)?;
+            let (value, type_oid) = *columns.get(*next)?;
             *next += 1;
-            if !is_null {
+            if let Some(value) = value {
                 return Some((value, type_oid));
             }
         },
