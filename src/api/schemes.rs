@@ -144,6 +144,9 @@ fn resolve_long_array(elements: TextElements, expected: usize) -> Option<TextArr
             kept[i / 64] |= 1 << (i % 64);
         }
     }
+    // The bitmap says what to write: the set goes before the result is
+    // allocated, so the two never take memory at once.
+    drop(seen);
     let names = elements
         .enumerate()
         .filter(|(i, _)| kept[i / 64] & (1 << (i % 64)) != 0)
@@ -343,7 +346,10 @@ mod tests {
              insert into dropped values ('x', 'Cookies', ' x ');
              do $$ begin execute (select 'create table wide as select '
                  || string_agg(format('%L::text as c%s', 'n' || (g % 70), g), ', ')
-                 from generate_series(1, 100) g); end $$",
+                 from generate_series(1, 100) g); end $$;
+             do $$ begin execute (select 'create table forty as select '
+                 || string_agg(format('%L::text as c%s', ' n' || (g % 20), g), ', ')
+                 from generate_series(1, 40) g); end $$",
         )
         .expect("set up");
         let cases = [
@@ -365,6 +371,10 @@ mod tests {
         }
         let wide = "select resolve_logout_schemes(w) = resolve_logout_schemes(array[w]) and cardinality(resolve_logout_schemes(w)) = 70 from wide w";
         assert_eq!(Spi::get_one::<bool>(wide), Ok(Some(true)));
+        // More columns than are deformed on the stack, few enough names to
+        // be read in place.
+        let forty = "select resolve_logout_schemes(f) = resolve_logout_schemes(array[f]) and cardinality(resolve_logout_schemes(f)) = 20 from forty f";
+        assert_eq!(Spi::get_one::<bool>(forty), Ok(Some(true)));
     }
 
     #[pg_test]

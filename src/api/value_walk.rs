@@ -192,7 +192,7 @@ impl ValueWalker {
     }
 
     fn kind(&mut self, type_oid: pg_sys::Oid) -> Kind {
-        let mut recent = RECENT_KINDS.with(Cell::get);
+        let recent = RECENT_KINDS.with(Cell::get);
         if let Some((_, kind)) = recent.iter().flatten().find(|(oid, _)| *oid == type_oid) {
             return *kind;
         }
@@ -204,9 +204,14 @@ impl ValueWalker {
                 kind
             }
         };
-        recent.rotate_right(1);
-        recent[0] = Some((type_oid, kind));
-        RECENT_KINDS.with(|cell| cell.set(recent));
+        // Read again: the catalog lookups above may have run the
+        // invalidation, which must not be undone.
+        RECENT_KINDS.with(|cell| {
+            let mut recent = cell.get();
+            recent.rotate_right(1);
+            recent[0] = Some((type_oid, kind));
+            cell.set(recent);
+        });
         kind
     }
 }

@@ -64,10 +64,13 @@ const PROGRESS_BYTES: usize = 64 * 1024;
 /// Splits a line into words on spaces and commas, each word trimmed (a tab
 /// does not split, but is trimmed from a word's ends); empty words dropped.
 pub fn words(line: &str) -> Vec<&str> {
+    word_iter(line).collect()
+}
+
+fn word_iter(line: &str) -> impl Iterator<Item = &str> {
     line.split([' ', ','])
         .map(str::trim)
         .filter(|w| !w.is_empty())
-        .collect()
 }
 
 /// Annotations that gather several lines into one value; written to the
@@ -144,11 +147,14 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Reads one line. Its words are listed only for a tag block or a
+    /// keyword: prose, most of a long comment, is not split into a list.
     fn line(&mut self, line: &'a str) {
-        let words = words(line);
-        let Some(first) = words.first() else { return };
-        if !self.tags.is_empty() && words.len() > 1 && keywords::is_tag_block(first) {
-            self.block_applies = self.has_any_tag(&words[1..]);
+        let mut split = word_iter(line);
+        let Some(first) = split.next() else { return };
+        let several = split.next().is_some();
+        if !self.tags.is_empty() && several && keywords::is_tag_block(first) {
+            self.block_applies = self.has_any_tag(&words(line)[1..]);
             self.annotate("for", line);
         } else if !self.block_applies {
             self.doc.unhandled_lines.push(line);
@@ -156,11 +162,14 @@ impl<'a> Parser<'a> {
             self.key_value(line, name, value);
         } else if let Some((name, value)) = split_named(line, ':') {
             self.header(line, name, value);
-        } else if let Some(keyword) =
-            keywords::keyword(first).filter(|k| words.len() >= k.min_words)
-        {
-            self.annotate(keyword.name, line);
-            self.keyword(keyword, line, &words);
+        } else if let Some(keyword) = keywords::keyword(first) {
+            let words = words(line);
+            if words.len() >= keyword.min_words {
+                self.annotate(keyword.name, line);
+                self.keyword(keyword, line, &words);
+            } else {
+                self.doc.unhandled_lines.push(line);
+            }
         } else {
             self.doc.unhandled_lines.push(line);
         }
