@@ -1,11 +1,11 @@
 //! `jsonb` results written straight into Postgres' binary form
-//! (`core::jsonb_encode`), allocated once at their exact size.
+//! (`core::jsonb_encode`) from a borrowed tree (`core::json_tree`).
 //!
 //! pgrx's `JsonB` prints the value to text and parses it back with
 //! `jsonb_in`; Postgres' own builder copies it into a tree first. Profiles
 //! of the SQL functions were dominated by that lexing and copying. The
-//! result is the same datum `jsonb_in` would build from
-//! `serde_json::to_string` of the value, byte for byte.
+//! result is the same datum `jsonb_in` would build from the tree's JSON
+//! text, byte for byte.
 
 use super::errors::raise;
 use crate::core::json_tree::Json;

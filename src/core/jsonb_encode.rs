@@ -1,9 +1,11 @@
-//! A JSON value written straight into jsonb's binary form (jsonb.h).
+//! A JSON tree ([`Json`]) written straight into jsonb's binary form
+//! (jsonb.h).
 //!
 //! Going through Postgres' builder (`pushJsonbValue`) first copies the
 //! whole value into a tree of `JsonbValue`s; writing the bytes directly
 //! keeps one copy, the result. A first pass over a [`Counter`] gives the
-//! exact size, so the result is allocated once.
+//! exact size, so a large result is allocated once; a small one may go
+//! into a growing `Vec` in one pass instead.
 //!
 //! Layout: a 4-byte varlena header, then the root container. A container
 //! is a `u32` header (child count, kind flags), a `u32` entry per child
