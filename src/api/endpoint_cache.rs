@@ -20,6 +20,7 @@ use super::endpoints::EndpointSettings;
 use super::jsonb_out::StoredJsonB;
 use super::kept_plan::KeptPlan;
 use super::settings;
+use crate::core::endpoint::EndpointSummary;
 use crate::core::pg_input::InputKind;
 use crate::core::routing::{self, RouteTable};
 
@@ -32,10 +33,7 @@ const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
 /// A logout endpoint and the routine behind it.
 pub struct LogoutTarget {
     pub routine: CatalogRoutine,
-    pub method: String,
-    pub path: String,
-    pub requires_authorization: bool,
-    pub authorize_roles: Vec<String>,
+    pub summary: EndpointSummary,
     /// One per input parameter, looked up once rather than per call.
     pub inputs: Vec<ParameterInput>,
 }
@@ -94,14 +92,7 @@ pub struct EndpointColumns {
     pub oid: pg_sys::Oid,
     pub schema: String,
     pub name: String,
-    pub method: String,
-    pub path: String,
-    pub request_param_type: &'static str,
-    pub requires_authorization: bool,
-    pub authorize_roles: Vec<String>,
-    pub allow_anonymous: bool,
-    pub login: bool,
-    pub logout: bool,
+    pub summary: EndpointSummary,
     pub endpoint: StoredJsonB,
 }
 
@@ -282,10 +273,10 @@ pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuc
 pub struct NoSuchRoutine;
 
 fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option<LogoutTarget> {
-    let endpoint = settings.endpoint_of(&routine).filter(|e| e.doc.logout)?;
-    let (method, path) = (endpoint.method, endpoint.path);
-    let requires_authorization = endpoint.doc.requires_authorization;
-    let authorize_roles = endpoint.doc.authorize_roles;
+    let summary = settings.endpoint_of(&routine)?.summary();
+    if !summary.logout {
+        return None;
+    }
     let inputs = routine
         .input_types
         .iter()
@@ -294,10 +285,7 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
         .collect();
     Some(LogoutTarget {
         routine,
-        method,
-        path,
-        requires_authorization,
-        authorize_roles,
+        summary,
         inputs,
     })
 }
@@ -307,7 +295,7 @@ fn build_routes() -> RouteTable<Rc<LogoutTarget>> {
     let targets = catalog::listed_routines()
         .into_iter()
         .filter_map(|routine| logout_target(&settings, routine));
-    RouteTable::new(targets.map(|t| (t.method.clone(), t.path.clone(), Rc::new(t))))
+    RouteTable::new(targets.map(|t| (t.summary.method.clone(), t.summary.path.clone(), Rc::new(t))))
 }
 
 /// What a request's method and path match.

@@ -80,20 +80,24 @@ fn endpoints() -> TableIterator<
     } else {
         endpoint_cache::keep_rows(|| build_rows(catalog::listed_routines()))
     };
-    rows.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+    rows.sort_by(|a, b| {
+        let (a, b) = (&a.summary, &b.summary);
+        (&a.path, &a.method).cmp(&(&b.path, &b.method))
+    });
     TableIterator::new(rows.into_iter().map(|r| {
+        let e = &r.summary;
         (
             RegProcedure(r.oid),
             r.schema.clone(),
             r.name.clone(),
-            r.method.clone(),
-            r.path.clone(),
-            r.request_param_type.to_string(),
-            r.requires_authorization,
-            r.authorize_roles.clone(),
-            r.allow_anonymous,
-            r.login,
-            r.logout,
+            e.method.clone(),
+            e.path.clone(),
+            e.request_param_type.to_string(),
+            e.requires_authorization,
+            e.authorize_roles.clone(),
+            e.allow_anonymous,
+            e.login,
+            e.logout,
             r.endpoint.clone(),
         )
     }))
@@ -110,14 +114,7 @@ fn build_rows(routines: Vec<CatalogRoutine>) -> Vec<(pg_sys::Oid, EndpointRow)> 
                     oid: routine.oid,
                     schema: routine.info.schema.clone(),
                     name: routine.info.name.clone(),
-                    method: e.method.clone(),
-                    path: e.path.clone(),
-                    request_param_type: e.request_param_type,
-                    requires_authorization: e.doc.requires_authorization,
-                    authorize_roles: e.doc.authorize_roles.clone(),
-                    allow_anonymous: e.doc.allow_anonymous,
-                    login: e.doc.login,
-                    logout: e.doc.logout,
+                    summary: e.summary(),
                     endpoint: StoredJsonB::new(&e.to_json(&routine.info)),
                 })
             });

@@ -143,8 +143,8 @@ fn shorten(text: &str) -> String {
 
 fn check_authorization(target: &LogoutTarget, user_roles: Option<&[String]>) {
     let name = &target.routine.info.signature;
-    let required = &target.authorize_roles;
-    match authorize(target.requires_authorization, required, user_roles) {
+    let access = &target.summary;
+    match authorize(access.requires_authorization, &access.authorize_roles, user_roles) {
         Ok(()) => {}
         Err(Denied::Anonymous) => raise(
             PgSqlErrorCode::ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,

@@ -53,6 +53,20 @@ pub struct Endpoint<'a> {
     pub request_param_type: &'static str,
 }
 
+/// What `endpoints()` lists of an endpoint and a logout call checks. It
+/// is owned: it outlives the comment the endpoint was parsed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointSummary {
+    pub method: String,
+    pub path: String,
+    pub request_param_type: &'static str,
+    pub requires_authorization: bool,
+    pub authorize_roles: Vec<String>,
+    pub allow_anonymous: bool,
+    pub login: bool,
+    pub logout: bool,
+}
+
 /// The settings that shape endpoints.
 #[derive(Debug, Clone, Copy)]
 pub struct EndpointOptions<'a> {
@@ -149,6 +163,19 @@ pub fn endpoint<'a>(
 }
 
 impl Endpoint<'_> {
+    pub fn summary(&self) -> EndpointSummary {
+        EndpointSummary {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            request_param_type: self.request_param_type,
+            requires_authorization: self.doc.requires_authorization,
+            authorize_roles: self.doc.authorize_roles.clone(),
+            allow_anonymous: self.doc.allow_anonymous,
+            login: self.doc.login,
+            logout: self.doc.logout,
+        }
+    }
+
     /// The `routine_endpoint` document: the annotation document with
     /// effective values and what the catalog says about the routine.
     pub fn to_json<'j>(&'j self, routine: &'j RoutineInfo) -> Json<'j> {
@@ -216,7 +243,7 @@ mod tests {
         }
     }
 
-    fn summary(r: &RoutineInfo, mode: CommentsMode) -> Option<(String, String, &'static str)> {
+    fn effective(r: &RoutineInfo, mode: CommentsMode) -> Option<(String, String, &'static str)> {
         endpoint(r, options(mode), &mut || {}).map(|e| (e.method, e.path, e.request_param_type))
     }
 
@@ -340,7 +367,7 @@ mod tests {
             ),
         ];
         for (r, mode, expected) in cases {
-            let got = summary(&r, mode);
+            let got = effective(&r, mode);
             let expected = expected.map(|(m, p, t)| (m.to_string(), p.to_string(), t));
             assert_eq!(got, expected, "{:?} {:?} under {mode:?}", r.name, r.comment);
         }
@@ -369,5 +396,30 @@ mod tests {
         );
         assert_eq!(doc["resolved_parameters"], json!({"_scheme": "'x'"}));
         assert_eq!(doc["custom_parameters"], json!({}));
+    }
+
+    #[test]
+    fn the_summary_holds_effective_values() {
+        let r = routine(
+            "auth",
+            "get_out",
+            "volatile",
+            Some("HTTP\n@logout\n@authorize admin, user"),
+        );
+        let e = endpoint(&r, options(CommentsMode::OnlyWithHttpTag), &mut || {});
+        let summary = e.map(|e| e.summary());
+        assert_eq!(
+            summary,
+            Some(EndpointSummary {
+                method: "GET".into(),
+                path: "/api/auth/get-out".into(),
+                request_param_type: "query_string",
+                requires_authorization: true,
+                authorize_roles: vec!["admin".into(), "user".into()],
+                allow_anonymous: false,
+                login: false,
+                logout: true,
+            })
+        );
     }
 }
