@@ -2,6 +2,7 @@
 //! and calls the core.
 
 mod annotations;
+mod any_argument;
 mod catalog;
 mod direct_call;
 pub mod endpoint_cache;

@@ -3,20 +3,21 @@
 
 use pgrx::datum::Internal;
 use pgrx::prelude::*;
-use pgrx::{AnyElement, PgMemoryContexts, PgSqlErrorCode};
+use pgrx::{PgMemoryContexts, PgSqlErrorCode};
 
+use super::any_argument::{typed, AnyDatum};
 use super::errors::raise;
 use super::text_array::{TextArray, TextElements};
 use super::value_walk::{with_columns, Column, Shape, ValueWalker};
 use super::varlena;
 use crate::core::first_seen::FirstSeen;
-use crate::core::schemes::{trim_name, SchemeList};
+use crate::core::schemes::{new_name, trim_name, SchemeList};
 
-/// The schemes named by `result`.
-fn schemes_of(result: Option<AnyElement>) -> SchemeList {
+/// The schemes named by `result` (a value and its type).
+fn schemes_of(result: Option<(pg_sys::Datum, pg_sys::Oid)>) -> SchemeList {
     let mut list = SchemeList::new();
-    if let Some(value) = result {
-        ValueWalker::default().collect(value.datum(), value.oid(), &mut list);
+    if let Some((datum, type_oid)) = result {
+        ValueWalker::default().collect(datum, type_oid, &mut list);
     }
     list
 }
@@ -61,13 +62,8 @@ impl<'a, const N: usize> ShortList<'a, N> {
     /// Adds a raw name (trimmed; dropped when empty or seen); None when
     /// the list is full.
     fn push(&mut self, raw: &'a str) -> Option<()> {
-        let name = trim_name(raw);
         let names = &self.names;
-        if !name.is_empty()
-            && self
-                .seen
-                .insert(self.kept as u32, name, |h| names[h as usize])
-        {
+        if let Some(name) = new_name(&mut self.seen, self.kept as u32, raw, |h| names[h as usize]) {
             *self.names.get_mut(self.kept)? = name;
             self.kept += 1;
         }
@@ -89,13 +85,22 @@ impl<'a, const N: usize> ShortList<'a, N> {
     }
 }
 
-fn resolve_short_array(elements: TextElements) -> Option<TextArray> {
-    let names = elements.map(|(_, bytes)| bytes);
-    if names.size_hint().1.unwrap_or(usize::MAX) <= FEW_NAMES {
+/// The list of at most `count` raw names, in the smallest list that
+/// holds them; None as for [`ShortList::resolve`].
+fn resolve_short<'a>(
+    names: impl Iterator<Item = Option<&'a [u8]>>,
+    count: usize,
+) -> Option<TextArray> {
+    if count <= FEW_NAMES {
         ShortList::<FEW_NAMES>::resolve(names)
     } else {
         ShortList::<SHORT_ARRAY>::resolve(names)
     }
+}
+
+fn resolve_short_array(elements: TextElements) -> Option<TextArray> {
+    let count = elements.size_hint().1.unwrap_or(usize::MAX);
+    resolve_short(elements.map(|(_, bytes)| bytes), count)
 }
 
 /// The schemes of a record whose columns are all text-like (the usual
@@ -113,11 +118,7 @@ fn resolve_text_record(datum: pg_sys::Datum, walker: &mut ValueWalker) -> Option
         let names = columns
             .iter()
             .filter_map(|&(value, _)| value.map(|v| Some(unsafe { varlena::content(v) })));
-        if columns.len() <= FEW_NAMES {
-            ShortList::<FEW_NAMES>::resolve(names)
-        } else {
-            ShortList::<SHORT_ARRAY>::resolve(names)
-        }
+        resolve_short(names, columns.len())
     };
     // SAFETY: a composite value, live for this call.
     unsafe { with_columns(datum, resolve) }
@@ -139,8 +140,7 @@ fn resolve_long_array(elements: TextElements, expected: usize) -> Option<TextArr
         if i % 65536 == 65535 {
             pgrx::check_for_interrupts!();
         }
-        let name = trim_name(utf8(bytes?)?);
-        if !name.is_empty() && seen.insert(offset, name, name_at) {
+        if new_name(&mut seen, offset, utf8(bytes?)?, name_at).is_some() {
             kept[i / 64] |= 1 << (i % 64);
         }
     }
@@ -194,18 +194,20 @@ fn quoted_list(names: &[String]) -> String {
 
 /// The schemes a logout result names; `{}` means every scheme.
 #[pg_extern(stable, parallel_safe)]
-fn resolve_logout_schemes(result: Option<AnyElement>) -> TextArray {
-    if let Some(value) = &result {
+fn resolve_logout_schemes(result: Option<AnyDatum>, fcinfo: pg_sys::FunctionCallInfo) -> TextArray {
+    let result = typed(result, fcinfo, 0);
+    if let Some((datum, type_oid)) = result {
         let mut walker = ValueWalker::default();
-        let resolved = match walker.shape(value.oid()) {
+        let resolved = match walker.shape(type_oid) {
+            // One name needs no list: it is kept unless blank.
             Shape::Text => {
                 // SAFETY: a text-like value, live for this call.
-                let name = utf8(unsafe { varlena::content(value.datum()) }).map(trim_name);
+                let name = utf8(unsafe { varlena::content(datum) }).map(trim_name);
                 name.map(|n| TextArray::new(std::iter::once(n).filter(|n| !n.is_empty())))
             }
             // SAFETY: a text-like array, live for this call.
-            Shape::TextArray => resolve_text_array(unsafe { TextElements::of(value.datum()) }),
-            Shape::Record => resolve_text_record(value.datum(), &mut walker),
+            Shape::TextArray => resolve_text_array(unsafe { TextElements::of(datum) }),
+            Shape::Record => resolve_text_record(datum, &mut walker),
             Shape::Other => None,
         };
         if let Some(names) = resolved {
@@ -219,17 +221,18 @@ fn resolve_logout_schemes(result: Option<AnyElement>) -> TextArray {
 /// front-end has: `{}` becomes all of them, an unknown name is an error.
 #[pg_extern(stable, parallel_safe, name = "resolve_logout_schemes")]
 fn resolve_logout_schemes_within(
-    result: Option<AnyElement>,
+    result: Option<AnyDatum>,
     available_schemes: Option<Vec<Option<String>>>,
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TextArray {
-    within_available(schemes_of(result), available_schemes)
+    within_available(schemes_of(typed(result, fcinfo, 0)), available_schemes)
 }
 
 /// Transition function of `logout_schemes_agg`: adds one row's schemes.
 #[pg_extern(stable, parallel_safe)]
 fn logout_schemes_agg_step(
     state: Option<Internal>,
-    value: Option<AnyElement>,
+    value: Option<AnyDatum>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Option<Internal> {
     let mut aggregate_context = std::ptr::null_mut();
@@ -249,8 +252,10 @@ fn logout_schemes_agg_step(
         }
     });
     // SAFETY: this state was created above as a SchemeList.
-    if let (Some(list), Some(value)) = (unsafe { state.get_mut::<SchemeList>() }, value) {
-        ValueWalker::default().collect(value.datum(), value.oid(), list);
+    let value = typed(value, fcinfo, 1);
+    if let (Some(list), Some((datum, type_oid))) = (unsafe { state.get_mut::<SchemeList>() }, value)
+    {
+        ValueWalker::default().collect(datum, type_oid, list);
     }
     Some(state)
 }
@@ -332,6 +337,22 @@ mod tests {
         for (expr, expected) in cases {
             assert_eq!(resolve(expr).as_deref(), Some(expected), "value {expr}");
         }
+    }
+
+    /// Each call site keeps its own argument type: two calls of different
+    /// types over many rows of one query each read their own.
+    #[pg_test]
+    fn each_call_site_keeps_its_type() {
+        let sql = "select string_agg(a::text || b::text || c::text || d::text, ';')
+                   from (select resolve_logout_schemes(g) a,
+                                resolve_logout_schemes(array['s' || g, 's' || g]) b,
+                                resolve_logout_schemes(row('r', g)) c,
+                                logout_schemes_agg(g::text) over (order by g) d
+                         from generate_series(1, 3) g) t";
+        assert_eq!(
+            text_of(sql).as_deref(),
+            Some("{1}{s1}{r,1}{1};{2}{s2}{r,2}{1,2};{3}{s3}{r,3}{1,2,3}")
+        );
     }
 
     /// Records of text columns are read in place; the same records inside

@@ -162,14 +162,12 @@ impl<'a> Parser<'a> {
             self.key_value(line, name, value);
         } else if let Some((name, value)) = split_named(line, ':') {
             self.header(line, name, value);
-        } else if let Some(keyword) = keywords::keyword(first) {
-            let words = words(line);
-            if words.len() >= keyword.min_words {
-                self.annotate(keyword.name, line);
-                self.keyword(keyword, line, &words);
-            } else {
-                self.doc.unhandled_lines.push(line);
-            }
+        } else if let Some((keyword, words)) = keywords::keyword(first)
+            .map(|k| (k, words(line)))
+            .filter(|(k, words)| words.len() >= k.min_words)
+        {
+            self.annotate(keyword.name, line);
+            self.keyword(keyword, line, &words);
         } else {
             self.doc.unhandled_lines.push(line);
         }

@@ -331,6 +331,7 @@ fn scalar(
     let value = match item {
         Item::Str(s) | Item::Node(&Json::Str(s)) => return string(s, sink),
         Item::Node(Json::Bool(b)) => return Ok(if *b { TRUE } else { FALSE }),
+        Item::Node(Json::Null) => return Ok(NULL),
         Item::Node(&Json::Value(value)) | Item::Value(value) => value,
         // Containers are opened by the caller, never written as scalars.
         Item::Node(_) => return Ok(NULL),

@@ -10,7 +10,7 @@ use super::first_seen::FirstSeen;
 /// Scheme names in first-seen order, without duplicates. The names are
 /// kept one after another in one buffer: a name costs no allocation of
 /// its own.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct SchemeList {
     text: String,
     /// Where each name ends in `text`.
@@ -32,6 +32,19 @@ pub fn trim_name(raw: &str) -> &str {
     }
 }
 
+/// The name `raw` adds to a list, if any: trimmed, not empty, and not
+/// seen before (it is then recorded in `seen` under `handle`). Every list
+/// of scheme names, owned or borrowed, keeps names by this one rule.
+pub fn new_name<'n, 'h>(
+    seen: &mut FirstSeen,
+    handle: u32,
+    raw: &'n str,
+    name_of: impl Fn(u32) -> &'h str,
+) -> Option<&'n str> {
+    let name = trim_name(raw);
+    (!name.is_empty() && seen.insert(handle, name, name_of)).then_some(name)
+}
+
 /// A scheme name that is not one of the schemes the caller has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownScheme {
@@ -39,27 +52,31 @@ pub struct UnknownScheme {
     pub available: Vec<String>,
 }
 
-impl SchemeList {
-    /// A list with room for a logout's few names, so they need no
-    /// reallocation.
-    pub fn new() -> Self {
+/// A list with room for a logout's few names, so they need no
+/// reallocation.
+impl Default for SchemeList {
+    fn default() -> Self {
         SchemeList {
             text: String::with_capacity(64),
             ends: Vec::with_capacity(4),
             seen: FirstSeen::default(),
         }
     }
+}
+
+impl SchemeList {
+    pub fn new() -> Self {
+        Self::default()
+    }
 
     /// Adds one raw name: trimmed, ignored when empty or already present.
     pub fn push(&mut self, raw: &str) {
-        let name = trim_name(raw);
         let SchemeList { text, ends, seen } = self;
-        if name.is_empty() || !seen.insert(ends.len() as u32, name, |h| nth(text, ends, h as usize))
-        {
-            return;
+        let handle = ends.len() as u32;
+        if let Some(name) = new_name(seen, handle, raw, |h| nth(text, ends, h as usize)) {
+            text.push_str(name);
+            ends.push(text.len());
         }
-        text.push_str(name);
-        ends.push(text.len());
     }
 
     /// The names, in order.
