@@ -3,7 +3,7 @@
 use super::jsonb_out::FastJsonB;
 use pgrx::prelude::*;
 
-use crate::core::annotations::{parse_with, Routine};
+use crate::core::grammar::annotations::{parse_with, Routine};
 
 /// The annotation document of a comment, for a routine with `tags`.
 #[pg_extern(immutable, parallel_safe)]

@@ -21,8 +21,8 @@ use super::jsonb_out::StoredJsonB;
 use super::kept_plan::KeptPlan;
 use super::settings;
 use crate::core::endpoint::EndpointSummary;
-use crate::core::pg_input::InputKind;
-use crate::core::routing::{self, RouteTable};
+use crate::core::request::pg_input::InputKind;
+use crate::core::request::routing::{self, RouteTable};
 
 /// How many prepared calls a backend keeps.
 const MAX_PLANS: usize = 256;

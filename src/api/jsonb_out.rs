@@ -8,8 +8,8 @@
 //! text, byte for byte.
 
 use super::errors::raise;
-use crate::core::json_tree::Json;
-use crate::core::jsonb_encode::{encode, Counter, EncodeError, SliceSink};
+use crate::core::json::jsonb_encode::{encode, Counter, EncodeError, SliceSink};
+use crate::core::json::tree::Json;
 use pgrx::callconv::{BoxRet, FcInfo};
 use pgrx::pg_sys;
 use pgrx::pgrx_sql_entity_graph::metadata::{
@@ -184,7 +184,7 @@ fn numeric(n: &Number) -> Vec<u8> {
 mod tests {
     use super::{to_jsonb, FastJsonB};
     use crate::api::test_support::sqlstate_of;
-    use crate::core::json_tree::Json;
+    use crate::core::json::tree::Json;
     use pgrx::prelude::*;
     use pgrx::{IntoDatum, JsonB};
     use serde_json::{json, Value};

@@ -17,10 +17,10 @@ use super::kept_plan::{Argument, KeptPlan};
 use super::regprocedure::RegProcedure;
 use super::text_array::TextArray;
 use super::value_walk::ValueWalker;
-use crate::core::authorization::{authorize, Denied};
-use crate::core::binding::{bind, BindTarget};
-use crate::core::pg_input::{input_text, InputError};
-use crate::core::routing::{Request, RequestError};
+use crate::core::request::authorization::{authorize, Denied};
+use crate::core::request::binding::{bind, BindTarget};
+use crate::core::request::pg_input::{input_text, InputError};
+use crate::core::request::routing::{Request, RequestError};
 use crate::core::schemes::SchemeList;
 
 /// Runs a logout routine for a front-end; returns the schemes to sign out

@@ -10,7 +10,7 @@ use super::errors::raise;
 use super::text_array::{TextArray, TextElements};
 use super::value_walk::{with_columns, Column, Shape, ValueWalker};
 use super::varlena;
-use crate::core::first_seen::FirstSeen;
+use crate::core::schemes::first_seen::FirstSeen;
 use crate::core::schemes::{new_name, trim_name, SchemeList};
 
 /// The schemes named by `result` (a value and its type).

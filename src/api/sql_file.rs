@@ -4,10 +4,10 @@ use super::jsonb_out::FastJsonB;
 use pgrx::prelude::*;
 
 use super::settings;
-use crate::core::annotations::{parse_with, Routine};
-use crate::core::json_tree::Json;
+use crate::core::endpoint::sql_file::scan_with;
+use crate::core::grammar::annotations::{parse_with, Routine};
+use crate::core::json::tree::Json;
 use crate::core::naming::{default_path, file_stem};
-use crate::core::sql_file::scan_with;
 
 /// The annotation document of a `.sql` file's comments, with effective
 /// `method` and `path`, `comment`, `statements` and `auto_method`.

@@ -13,7 +13,7 @@ use super::errors::raise;
 use super::jsonb_names::{walk_jsonb, JsonbLeaf, JsonbWalkError};
 use super::text_array::TextElements;
 use super::varlena;
-use crate::core::json_names::{collect_json_names, JsonNamesError};
+use crate::core::schemes::json_names::{collect_json_names, JsonNamesError};
 use crate::core::schemes::SchemeList;
 
 /// How a value of one type yields names.

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use super::keywords::{is_word, parse_bool, spellings, SSE_LEVELS, SSE_SCOPES};
+use crate::core::grammar::keywords::{is_word, parse_bool, spellings, SSE_LEVELS, SSE_SCOPES};
 
 /// The level a bare `sse` line names its path after when no level is set.
 const DEFAULT_LEVEL: &str = "info";

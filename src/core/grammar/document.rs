@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json_tree::Json;
+use crate::core::json::tree::Json;
 
 /// A recognised annotation line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! has an actual name (the PostgreSQL one) and a converted name (camelCase,
 //! what requests use), and `param` lines can rename them for later lines.
 
-use super::naming::camel_case;
+use crate::core::naming::camel_case;
 
 #[derive(Debug, Clone)]
 struct Param {

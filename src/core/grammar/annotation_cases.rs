@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::annotations::{parse, Routine};
-use super::document::Document;
-use super::json_tree::Json;
-use super::jsonb_encode::encode;
-use super::keywords::KEYWORDS;
+use crate::core::grammar::annotations::{parse, Routine};
+use crate::core::grammar::document::Document;
+use crate::core::grammar::keywords::KEYWORDS;
+use crate::core::json::jsonb_encode::encode;
+use crate::core::json::tree::Json;
 
 type Case = (&'static str, &'static [&'static str], Value);
 

@@ -17,7 +17,7 @@
 
 use serde_json::{Number, Value};
 
-use super::json_tree::Json;
+use crate::core::json::tree::Json;
 
 const LEN_MASK: u32 = 0x0FFF_FFFF;
 const TYPE_MASK: u32 = 0x7000_0000;

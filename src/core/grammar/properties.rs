@@ -5,9 +5,9 @@
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::annotations::{parse, Routine};
-use super::keywords::KEYWORDS;
-use super::schemes::{trim_name, SchemeList};
+use crate::core::grammar::annotations::{parse, Routine};
+use crate::core::grammar::keywords::KEYWORDS;
+use crate::core::schemes::{trim_name, SchemeList};
 
 /// A keyword line: an alias in any case, then a few argument words.
 fn keyword_line() -> impl Strategy<Value = (String, String)> {

@@ -9,7 +9,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::annotations::words;
+use crate::core::grammar::annotations::words;
 
 #[derive(Debug, Clone, Default)]
 pub struct BasicAuth {

@@ -11,7 +11,7 @@
 //! lower-cased, new names keep their case; a default is one word, or a
 //! `'quoted text'`, or `null`.
 
-use super::keywords::is_word;
+use crate::core::grammar::keywords::is_word;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamForm<'a> {
@@ -151,7 +151,7 @@ mod tests {
     use super::*;
 
     fn form(line: &str) -> ParamForm<'_> {
-        parse(&crate::core::annotations::words(line))
+        parse(&crate::core::grammar::annotations::words(line))
     }
 
     fn rename(

@@ -2,10 +2,12 @@
 //! the routine's schema, name and volatility, then its comment's
 //! annotations, under the comments mode in force.
 
-use super::annotations::{parse_with, Routine};
-use super::document::Document;
-use super::json_tree::Json;
-use super::naming::default_path;
+pub mod sql_file;
+
+use crate::core::grammar::annotations::{parse_with, Routine};
+use crate::core::grammar::document::Document;
+use crate::core::json::tree::Json;
+use crate::core::naming::default_path;
 
 /// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 //! arrays only flatten, brackets carry no meaning here: one iterative pass
 //! over the text handles any nesting depth without a stack.
 
-use super::regex_unescape::regex_unescape;
-use super::schemes::SchemeList;
+use crate::core::grammar::regex_unescape::regex_unescape;
+use crate::core::schemes::SchemeList;
 
 /// Why a JSON value cannot be read as scheme names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Value};
 
-use super::keywords::{method, METHODS};
+use crate::core::grammar::keywords::{method, METHODS};
 
 #[derive(Debug, Clone, Default)]
 pub struct Proxy {

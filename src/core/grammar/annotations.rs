@@ -9,17 +9,19 @@ use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
 
-use super::basic_auth::BasicAuth;
-use super::document::{Annotation, Document, Warning};
-use super::interval;
-use super::keywords::{self, is_word, method, parse_bool, Keyword, Setting, Shape, METHODS};
-use super::naming::endpoint_path;
-use super::param_forms::{self, ParamForm};
-use super::placeholders;
-use super::proxy::Proxy;
-use super::regex_unescape::regex_unescape;
-use super::routine_params::RoutineParams;
-use super::sse::Sse;
+use crate::core::grammar::basic_auth::BasicAuth;
+use crate::core::grammar::document::{Annotation, Document, Warning};
+use crate::core::grammar::interval;
+use crate::core::grammar::keywords::{
+    self, is_word, method, parse_bool, Keyword, Setting, Shape, METHODS,
+};
+use crate::core::grammar::param_forms::{self, ParamForm};
+use crate::core::grammar::placeholders;
+use crate::core::grammar::proxy::Proxy;
+use crate::core::grammar::regex_unescape::regex_unescape;
+use crate::core::grammar::routine_params::RoutineParams;
+use crate::core::grammar::sse::Sse;
+use crate::core::naming::endpoint_path;
 
 /// What the parser knows about the routine the comment belongs to.
 #[derive(Debug, Clone, Copy, Default)]

@@ -5,7 +5,10 @@
 //! trimmed, empty ones dropped, duplicates dropped (first kept), case kept
 //! (scheme names are case-sensitive). An empty list means "every scheme".
 
-use super::first_seen::FirstSeen;
+pub mod first_seen;
+pub mod json_names;
+
+use first_seen::FirstSeen;
 
 /// Scheme names in first-seen order, without duplicates. The names are
 /// kept one after another in one buffer: a name costs no allocation of

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::naming::camel_case;
+use crate::core::naming::camel_case;
 
 /// A parameter a request can bind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
