@@ -8,6 +8,7 @@ use crate::core::grammar::annotations::{parse_with, Routine};
 use crate::core::grammar::document::Document;
 use crate::core::json::tree::Json;
 use crate::core::naming::default_path;
+use crate::core::request::options::RequestOptions;
 
 /// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +177,16 @@ impl Endpoint<'_> {
             login: self.doc.login,
             logout: self.doc.logout,
         }
+    }
+
+    /// What the annotations say about handling a request.
+    pub fn request_options(&self) -> RequestOptions {
+        RequestOptions::new(
+            &self.doc.settings,
+            &self.doc.resolved_parameters,
+            &self.doc.resolved_order,
+            &self.doc.validations,
+        )
     }
 
     /// The `routine_endpoint` document: the annotation document with

@@ -253,6 +253,9 @@ impl<'a> Parser<'a> {
             // A SQL expression, used as written.
             let value = Value::String(raw_value.to_string());
             self.doc.resolved_parameters.insert(name.to_string(), value);
+            if !self.doc.resolved_order.iter().any(|n| n == name) {
+                self.doc.resolved_order.push(name.to_string());
+            }
             return;
         }
         let value = self.unescape(line, raw_value);
@@ -603,6 +606,8 @@ impl<'a> Parser<'a> {
         let Some(param) = self.target(line, param, RoutineParams::find_exact) else {
             return Ok(());
         };
+        let ordered = rules.iter().map(|r| (param.clone(), r.to_string()));
+        self.doc.validations.extend(ordered);
         let list = self
             .gathered
             .validate

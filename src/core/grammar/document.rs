@@ -40,6 +40,11 @@ pub struct Document<'a> {
     pub custom_parameters: Map<String, Value>,
     /// `key = value` lines whose key is one of the routine's parameters.
     pub resolved_parameters: Map<String, Value>,
+    /// The resolved parameters' names, in the order their lines first
+    /// appear (the map above is sorted by name).
+    pub resolved_order: Vec<String>,
+    /// Each `validate` line's (parameter, rule) pairs, in the order written.
+    pub validations: Vec<(String, String)>,
     /// Every other annotation, under its canonical name.
     pub settings: Map<String, Value>,
     /// The parameters `{name}` placeholders in headers, the content type

@@ -10,7 +10,8 @@ pub enum Denied {
 }
 
 /// Checks a caller against an endpoint. `user_roles` None means anonymous;
-/// Some (possibly empty) an authenticated user with those roles. An
+/// Some (possibly empty) an authenticated user with those names: their
+/// roles, user id and user name (NpgsqlRest's `HasAuthorizeRoleMatch`). An
 /// endpoint that lists roles needs an authenticated user even after
 /// `allow_anonymous`, as in NpgsqlRest. Roles compare case-insensitively.
 pub fn authorize(

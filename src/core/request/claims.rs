@@ -1,0 +1,357 @@
+//! Who is asking: the caller's claims, as the front-end's session holds
+//! them, and what NpgsqlRest derives from them — roles, the names
+//! `@authorize` matches, the text a context key or parameter receives.
+
+use serde_json::{Map, Value};
+
+/// One claim's value: a claim type may carry one value, several, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimValue {
+    Null,
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Why a `user_claims` value cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimsError {
+    /// Not a JSON object: what it is instead.
+    NotAnObject(&'static str),
+    /// A claim whose value is an object (or an array holding a non-scalar).
+    NotScalar(String),
+}
+
+impl ClaimsError {
+    pub fn message(&self) -> String {
+        match self {
+            ClaimsError::NotAnObject(kind) => {
+                format!("user_claims must be a JSON object of claim type to value, not {kind}")
+            }
+            ClaimsError::NotScalar(claim) => {
+                format!("claim \"{claim}\" must be a string, an array of strings or null")
+            }
+        }
+    }
+}
+
+/// The caller's claims, in the order given. Claim types compare
+/// case-insensitively, as ASP.NET's `FindFirst` does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claims(Vec<(String, ClaimValue)>);
+
+/// A JSON scalar's text: strings as they are, numbers and booleans as
+/// their JSON text; None for anything else.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl Claims {
+    /// Reads `user_claims`: an object of claim type to a string, an array
+    /// of strings (a multi-valued claim), or null.
+    pub fn from_json(value: Value) -> Result<Claims, ClaimsError> {
+        let Value::Object(map) = value else {
+            return Err(ClaimsError::NotAnObject(json_kind(&value)));
+        };
+        let mut claims = Vec::with_capacity(map.len());
+        for (claim, value) in map {
+            let parsed = match &value {
+                Value::Null => ClaimValue::Null,
+                Value::Array(items) => {
+                    let texts: Option<Vec<String>> = items.iter().map(scalar_text).collect();
+                    match texts {
+                        Some(texts) => ClaimValue::Many(texts),
+                        None => return Err(ClaimsError::NotScalar(claim)),
+                    }
+                }
+                other => match scalar_text(other) {
+                    Some(text) => ClaimValue::One(text),
+                    None => return Err(ClaimsError::NotScalar(claim)),
+                },
+            };
+            claims.push((claim, parsed));
+        }
+        Ok(Claims(claims))
+    }
+
+    /// The value of a claim type; None when the caller lacks it.
+    pub fn get(&self, claim: &str) -> Option<&ClaimValue> {
+        self.0
+            .iter()
+            .find(|(c, _)| c == claim)
+            .or_else(|| self.0.iter().find(|(c, _)| c.eq_ignore_ascii_case(claim)))
+            .map(|(_, v)| v)
+    }
+
+    /// Sets a claim, replacing every claim of that type.
+    fn set(&mut self, claim: &str, value: ClaimValue) {
+        self.0.retain(|(c, _)| !c.eq_ignore_ascii_case(claim));
+        self.0.push((claim.to_string(), value));
+    }
+
+    /// Every claim as a JSON object (multi-valued claims as arrays).
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        for (claim, value) in &self.0 {
+            let json = match value {
+                ClaimValue::Null => Value::Null,
+                ClaimValue::One(s) => Value::String(s.clone()),
+                ClaimValue::Many(v) => Value::Array(v.iter().cloned().map(Value::String).collect()),
+            };
+            map.insert(claim.clone(), json);
+        }
+        Value::Object(map)
+    }
+}
+
+impl ClaimValue {
+    /// The values, one for a single-valued claim.
+    pub fn values(&self) -> &[String] {
+        match self {
+            ClaimValue::Null => &[],
+            ClaimValue::One(s) => std::slice::from_ref(s),
+            ClaimValue::Many(v) => v,
+        }
+    }
+
+    /// The text a context key receives (NpgsqlRest's
+    /// `GetClaimDbContextParam`): a single value as it is; several as JSON
+    /// strings inside braces, `{"admin","power user"}`, which PostgreSQL
+    /// reads as a `text[]`; nothing as the empty string.
+    pub fn context_text(&self) -> String {
+        match self {
+            ClaimValue::Null => String::new(),
+            ClaimValue::One(s) => s.clone(),
+            ClaimValue::Many(values) => {
+                let quoted: Vec<String> = values
+                    .iter()
+                    .map(|v| Value::from(v.as_str()).to_string())
+                    .collect();
+                format!("{{{}}}", quoted.join(","))
+            }
+        }
+    }
+
+    /// The JSON value a parameter of this kind receives, for the input
+    /// text conversion: an array type takes the values as elements (one
+    /// value as a one-element array), a json type the values as JSON, any
+    /// other type a single value, or several as [`ClaimValue::context_text`].
+    pub fn parameter_value(&self, kind: super::pg_input::InputKind) -> Value {
+        use super::pg_input::InputKind;
+        let strings = |v: &[String]| Value::Array(v.iter().cloned().map(Value::String).collect());
+        match (self, kind) {
+            (ClaimValue::Null, _) => Value::Null,
+            (ClaimValue::One(s), InputKind::Array) => strings(std::slice::from_ref(s)),
+            (ClaimValue::One(s), _) => Value::String(s.clone()),
+            (ClaimValue::Many(_), InputKind::Scalar) => Value::String(self.context_text()),
+            (ClaimValue::Many(v), _) => strings(v),
+        }
+    }
+}
+
+/// Which claims carry what (NpgsqlRest's `AuthenticationOptions`).
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimTypes<'a> {
+    pub role: &'a str,
+    pub user_id: &'a str,
+    pub user_name: &'a str,
+}
+
+/// The caller of one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caller {
+    /// `user_roles` or `user_claims` was given.
+    pub authenticated: bool,
+    /// The claims, the role claim holding the caller's roles.
+    pub claims: Claims,
+    pub roles: Vec<String>,
+    /// The names `@authorize` matches: roles, user id, user name.
+    pub names: Vec<String>,
+}
+
+impl Caller {
+    /// The caller from a request's `user_roles` and `user_claims`. Roles
+    /// are `user_roles` when given, else the role claim's values; either
+    /// way the role claim then holds them, always multi-valued.
+    pub fn new(
+        user_roles: Option<Vec<String>>,
+        claims: Option<Claims>,
+        types: ClaimTypes,
+    ) -> Caller {
+        let authenticated = user_roles.is_some() || claims.is_some();
+        let mut claims = claims.unwrap_or_default();
+        let roles = match user_roles {
+            Some(roles) => roles,
+            None => claims
+                .get(types.role)
+                .map(|v| v.values().to_vec())
+                .unwrap_or_default(),
+        };
+        if authenticated {
+            claims.set(types.role, ClaimValue::Many(roles.clone()));
+        }
+        let mut names = roles.clone();
+        for claim in [types.user_id, types.user_name] {
+            if let Some(value) = claims.get(claim) {
+                names.extend(value.values().iter().cloned());
+            }
+        }
+        Caller {
+            authenticated,
+            claims,
+            roles,
+            names,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pg_input::InputKind;
+    use super::*;
+    use serde_json::json;
+
+    const TYPES: ClaimTypes = ClaimTypes {
+        role: "user_roles",
+        user_id: "user_id",
+        user_name: "user_name",
+    };
+
+    #[test]
+    fn claim_shapes() {
+        let cases: Vec<(Value, Result<Vec<(&str, ClaimValue)>, ClaimsError>)> = vec![
+            (json!({}), Ok(vec![])),
+            (
+                json!({"user_id": "42", "n": 7, "b": true, "x": null, "r": ["a", 1, false], "e": []}),
+                Ok(vec![
+                    ("b", ClaimValue::One("true".into())),
+                    ("e", ClaimValue::Many(vec![])),
+                    ("n", ClaimValue::One("7".into())),
+                    (
+                        "r",
+                        ClaimValue::Many(vec!["a".into(), "1".into(), "false".into()]),
+                    ),
+                    ("user_id", ClaimValue::One("42".into())),
+                    ("x", ClaimValue::Null),
+                ]),
+            ),
+            (json!([]), Err(ClaimsError::NotAnObject("an array"))),
+            (json!("x"), Err(ClaimsError::NotAnObject("a string"))),
+            (json!(null), Err(ClaimsError::NotAnObject("null"))),
+            (
+                json!({"a": {"b": 1}}),
+                Err(ClaimsError::NotScalar("a".into())),
+            ),
+            (
+                json!({"a": ["x", ["y"]]}),
+                Err(ClaimsError::NotScalar("a".into())),
+            ),
+            (
+                json!({"a": [null]}),
+                Err(ClaimsError::NotScalar("a".into())),
+            ),
+            (
+                json!({"a": [{"k": 1}]}),
+                Err(ClaimsError::NotScalar("a".into())),
+            ),
+        ];
+        for (value, expected) in cases {
+            let got = Claims::from_json(value.clone());
+            let expected =
+                expected.map(|v| Claims(v.into_iter().map(|(k, v)| (k.to_string(), v)).collect()));
+            assert_eq!(got, expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn callers() {
+        let claims = |v: Value| Claims::from_json(v).ok();
+        let anonymous = Caller::new(None, None, TYPES);
+        assert!(!anonymous.authenticated);
+        assert!(anonymous.names.is_empty());
+
+        let by_roles = Caller::new(Some(vec!["admin".into()]), None, TYPES);
+        assert!(by_roles.authenticated);
+        assert_eq!(by_roles.roles, ["admin"]);
+        assert_eq!(by_roles.claims.to_json(), json!({"user_roles": ["admin"]}));
+
+        let by_claims = Caller::new(
+            None,
+            claims(json!({"user_id": 7, "user_name": "ann", "user_roles": "ops"})),
+            TYPES,
+        );
+        assert!(by_claims.authenticated);
+        assert_eq!(by_claims.roles, ["ops"]);
+        assert_eq!(by_claims.names, ["ops", "7", "ann"]);
+        assert_eq!(
+            by_claims.claims.get("USER_ROLES"),
+            Some(&ClaimValue::Many(vec!["ops".into()]))
+        );
+
+        // user_roles wins over the role claim, and becomes its value.
+        let both = Caller::new(
+            Some(vec![]),
+            claims(json!({"user_roles": ["admin"], "user_id": "1"})),
+            TYPES,
+        );
+        assert!(both.roles.is_empty());
+        assert_eq!(both.names, ["1"]);
+        assert_eq!(
+            both.claims.to_json(),
+            json!({"user_id": "1", "user_roles": []})
+        );
+
+        let empty_claims = Caller::new(None, claims(json!({})), TYPES);
+        assert!(empty_claims.authenticated);
+        assert!(empty_claims.roles.is_empty());
+    }
+
+    #[test]
+    fn context_and_parameter_texts() {
+        let many = ClaimValue::Many(vec!["admin".into(), "power user".into(), "q\"x".into()]);
+        assert_eq!(many.context_text(), r#"{"admin","power user","q\"x"}"#);
+        assert_eq!(ClaimValue::Many(vec![]).context_text(), "{}");
+        assert_eq!(ClaimValue::One("42".into()).context_text(), "42");
+        assert_eq!(ClaimValue::Null.context_text(), "");
+        let one = ClaimValue::One("42".into());
+        let cases = [
+            (&one, InputKind::Scalar, json!("42")),
+            (&one, InputKind::Array, json!(["42"])),
+            (&one, InputKind::Json, json!("42")),
+            (
+                &many,
+                InputKind::Array,
+                json!(["admin", "power user", "q\"x"]),
+            ),
+            (
+                &many,
+                InputKind::Json,
+                json!(["admin", "power user", "q\"x"]),
+            ),
+            (
+                &many,
+                InputKind::Scalar,
+                json!(r#"{"admin","power user","q\"x"}"#),
+            ),
+            (&ClaimValue::Null, InputKind::Scalar, json!(null)),
+        ];
+        for (value, kind, expected) in cases {
+            assert_eq!(value.parameter_value(kind), expected, "{value:?} {kind:?}");
+        }
+    }
+}
