@@ -13,6 +13,7 @@ pub extern "C-unwind" fn _PG_init() {
     api::settings::register();
     api::endpoint_cache::register();
     api::value_walk::register();
+    api::validation_rules::register();
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use super::jsonb_out::StoredJsonB;
 use super::kept_plan::KeptPlan;
 use super::settings;
 use crate::core::endpoint::EndpointSummary;
+use crate::core::request::options::RequestOptions;
 use crate::core::request::pg_input::InputKind;
 use crate::core::request::routing::{self, RouteTable};
 
@@ -36,6 +37,8 @@ pub struct LogoutTarget {
     pub summary: EndpointSummary,
     /// One per input parameter, looked up once rather than per call.
     pub inputs: Vec<ParameterInput>,
+    /// What the annotations say about handling a request.
+    pub options: RequestOptions,
 }
 
 /// How a JSON argument reaches a parameter: the shapes it may take, and
@@ -273,10 +276,11 @@ pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuc
 pub struct NoSuchRoutine;
 
 fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option<LogoutTarget> {
-    let summary = settings.endpoint_of(&routine)?.summary();
-    if !summary.logout {
+    let endpoint = settings.endpoint_of(&routine)?;
+    if !endpoint.doc.logout {
         return None;
     }
+    let (summary, options) = (endpoint.summary(), endpoint.request_options());
     let inputs = routine
         .input_types
         .iter()
@@ -287,6 +291,7 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
         routine,
         summary,
         inputs,
+        options,
     })
 }
 

@@ -1,6 +1,8 @@
 //! `call_logout` and `handle_logout`: what a thin HTTP front-end calls to
-//! run a logout endpoint and learn which schemes to sign out of, with
-//! `@authorize` enforced before the routine runs.
+//! run a logout endpoint and learn which schemes to sign out of. The
+//! request is handled in SPEC §11.6's order: route, authorize, bind the
+//! client's arguments, fill user parameters, set the user context,
+//! evaluate resolved parameters, validate, run, resolve schemes.
 
 use std::ffi::CString;
 use std::rc::Rc;
@@ -15,26 +17,46 @@ use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
 use super::kept_plan::{Argument, KeptPlan};
 use super::regprocedure::RegProcedure;
+use super::settings::{self, CLAIMS_JSON_PARAMETER, IP_ADDRESS_PARAMETER, PARAMETER_CLAIMS};
 use super::text_array::TextArray;
+use super::user_context;
+use super::validation_rules::rules_named;
 use super::value_walk::ValueWalker;
+use crate::core::naming::camel_case;
 use crate::core::request::authorization::{authorize, Denied};
 use crate::core::request::binding::{bind, BindTarget};
+use crate::core::request::claims::{json_kind, Caller, ClaimTypes, Claims};
+use crate::core::request::options::HeadersMode;
 use crate::core::request::pg_input::{input_text, InputError};
 use crate::core::request::routing::{Request, RequestError};
+use crate::core::request::server_filled::{
+    bind_placeholders, names_parameter, server_filled, Fill, FillSettings,
+};
 use crate::core::schemes::SchemeList;
 
 /// Runs a logout routine for a front-end; returns the schemes to sign out
 /// of (`{}` = every scheme).
 #[pg_extern(volatile, parallel_unsafe)]
 fn call_logout(
-    routine: RegProcedure,
+    routine: Option<RegProcedure>,
     args: default!(Option<JsonbArg>, "'{}'"),
     user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
+    user_claims: default!(Option<JsonbArg>, "NULL"),
+    ip_address: default!(Option<&str>, "NULL"),
+    headers: default!(Option<JsonbArg>, "NULL"),
 ) -> TextArray {
+    let Some(routine) = routine else {
+        raise(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            "call_logout needs a routine".into(),
+            None,
+            Some("Pass the logout routine, e.g. 'logout_web()'::regprocedure."),
+        );
+    };
+    let asking = Asking::new(user_roles, user_claims, ip_address, headers);
     let target = logout_target(routine.0);
-    let user_roles = roles(user_roles);
-    check_authorization(&target, user_roles.as_deref());
-    TextArray::new(run(&target, object_arguments(args)).names())
+    check_authorization(&target, &asking.caller);
+    TextArray::new(run(&target, object_arguments(args), &asking).names())
 }
 
 /// Finds the logout endpoint for an HTTP request and runs it as
@@ -46,6 +68,9 @@ fn handle_logout(
     path: Option<&str>,
     args: default!(Option<JsonbArg>, "'{}'"),
     user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
+    user_claims: default!(Option<JsonbArg>, "NULL"),
+    ip_address: default!(Option<&str>, "NULL"),
+    headers: default!(Option<JsonbArg>, "NULL"),
 ) -> TextArray {
     let (Some(method), Some(path)) = (method, path) else {
         raise(
@@ -55,6 +80,7 @@ fn handle_logout(
             Some("Pass the request's method (e.g. 'POST') and path (e.g. '/auth/logout?x=1')."),
         );
     };
+    let asking = Asking::new(user_roles, user_claims, ip_address, headers);
     let request =
         Request::parse(method, path).unwrap_or_else(|RequestError::BadPercentEncoding(part)| {
             raise(
@@ -65,14 +91,92 @@ fn handle_logout(
             )
         });
     let (target, path_args) = route(&request, path);
-    let user_roles = roles(user_roles);
-    check_authorization(&target, user_roles.as_deref());
+    check_authorization(&target, &asking.caller);
     let mut arguments = path_args;
     arguments.extend(request.query);
     let arguments = arguments.into_iter().map(|(k, v)| (k, Value::String(v)));
     let mut all: Vec<(String, Value)> = arguments.collect();
     all.extend(object_arguments(args));
-    TextArray::new(run(&target, all).names())
+    TextArray::new(run(&target, all, &asking).names())
+}
+
+/// Who is asking, as the front-end says: the caller and the request's
+/// address and headers, their shapes checked on every call.
+struct Asking {
+    caller: Caller,
+    ip_address: Option<String>,
+    headers: Option<Value>,
+}
+
+impl Asking {
+    fn new(
+        user_roles: Option<Vec<Option<String>>>,
+        user_claims: Option<JsonbArg>,
+        ip_address: Option<&str>,
+        headers: Option<JsonbArg>,
+    ) -> Asking {
+        let claims = user_claims.map(|c| {
+            let value = c.0.unwrap_or_else(|reason| bad_input("user_claims", &reason));
+            Claims::from_json(value).unwrap_or_else(|error| {
+                raise(
+                    PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                    error.message(),
+                    None,
+                    Some("Pass the session's claims as an object, e.g. '{\"user_id\": \"42\", \"user_roles\": [\"admin\"]}'."),
+                )
+            })
+        });
+        let headers = headers.map(|h| match h.0 {
+            Ok(value @ Value::Object(_)) => value,
+            Ok(other) => raise(
+                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                format!(
+                    "headers must be a JSON object of header name to value, not {}",
+                    json_kind(&other)
+                ),
+                None,
+                Some("Pass the request headers as an object, e.g. '{\"user-agent\": \"curl/8\"}'."),
+            ),
+            Err(reason) => bad_input("headers", &reason),
+        });
+        let caller = match (&user_roles, &claims) {
+            (None, None) => Caller::default(),
+            _ => {
+                let (role, user_id, user_name) = (
+                    settings::ROLE_CLAIM.get(),
+                    settings::USER_ID_CLAIM.get(),
+                    settings::USER_NAME_CLAIM.get(),
+                );
+                let types = ClaimTypes {
+                    role: &role,
+                    user_id: &user_id,
+                    user_name: &user_name,
+                };
+                Caller::new(roles(user_roles), claims, types)
+            }
+        };
+        Asking {
+            caller,
+            ip_address: ip_address.map(str::to_string),
+            headers,
+        }
+    }
+
+    /// The headers as JSON text: `{}` when the front-end passed none.
+    fn headers_json(&self) -> String {
+        self.headers
+            .as_ref()
+            .map_or_else(|| "{}".to_string(), Value::to_string)
+    }
+}
+
+fn bad_input(what: &str, reason: &str) -> ! {
+    raise(
+        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+        format!("{what} cannot be read: {reason}"),
+        None,
+        Some("JSON values nest at most 128 levels deep."),
+    )
 }
 
 fn roles(user_roles: Option<Vec<Option<String>>>) -> Option<Vec<String>> {
@@ -141,21 +245,25 @@ fn shorten(text: &str) -> String {
     }
 }
 
-fn check_authorization(target: &LogoutTarget, user_roles: Option<&[String]>) {
+fn check_authorization(target: &LogoutTarget, caller: &Caller) {
     let name = &target.routine.info.signature;
     let access = &target.summary;
-    match authorize(access.requires_authorization, &access.authorize_roles, user_roles) {
+    let names = caller.authenticated.then_some(caller.names.as_slice());
+    match authorize(access.requires_authorization, &access.authorize_roles, names) {
         Ok(()) => {}
         Err(Denied::Anonymous) => raise(
             PgSqlErrorCode::ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
             format!("{name} requires an authenticated user"),
-            Some("user_roles is NULL, which means an anonymous caller.".into()),
-            Some("Pass the authenticated user's roles as user_roles (an empty array for a user without roles)."),
+            Some("user_roles and user_claims are NULL, which means an anonymous caller.".into()),
+            Some("Pass the authenticated user's claims as user_claims, or their roles as user_roles (an empty array for a user without roles)."),
         ),
         Err(Denied::MissingRole { required }) => raise(
             PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
             format!("{name} requires one of the roles {}", required.join(", ")),
-            Some(format!("The caller's roles: {}.", user_roles.unwrap_or_default().join(", "))),
+            Some(format!(
+                "The caller's roles: {}; @authorize also matches the user id and user name claims.",
+                shorten(&caller.roles.join(", "))
+            )),
             None,
         ),
     }
@@ -181,27 +289,42 @@ fn object_arguments(args: Option<JsonbArg>) -> Vec<(String, Value)> {
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+/// A parameter's value as input text: None while it keeps its routine
+/// default, Some(None) for NULL.
+type Slot = Option<Option<String>>;
 
-/// Binds the arguments, runs the routine as the caller, and reads every
-/// row and column of its result.
-fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> SchemeList {
+/// Binds the client's arguments, fills what the server fills, resolves
+/// and validates, then runs the routine as the caller and reads every row
+/// and column of its result.
+fn run(target: &LogoutTarget, args: Vec<(String, Value)>, asking: &Asking) -> SchemeList {
     let info = &target.routine.info;
+    let options = &target.options;
+    let user_context = options
+        .user_context
+        .unwrap_or_else(settings::use_user_context);
+    let user_parameters = options
+        .user_parameters
+        .unwrap_or_else(settings::use_user_parameters);
+    let headers_mode = options
+        .headers_mode
+        .unwrap_or_else(settings::request_headers_mode);
+    let fills = if user_parameters
+        || headers_mode == HeadersMode::Parameter
+        || !options.resolved.is_empty()
+    {
+        fills(target, user_parameters, headers_mode)
+    } else {
+        Vec::new()
+    };
+    let filled = |i: usize| fills.get(i).is_some_and(Option::is_some);
     let targets: Vec<BindTarget> = info
         .parameters
         .iter()
-        .map(|p| BindTarget {
+        .enumerate()
+        .map(|(i, p)| BindTarget {
             name: p.name.as_deref(),
             has_default: p.has_default,
+            server_filled: filled(i),
         })
         .collect();
     let bound = bind(&targets, args).unwrap_or_else(|error| {
@@ -212,10 +335,34 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> SchemeList {
             Some("Arguments bind by parameter name or its camelCase form (user_id or userId)."),
         )
     });
-    let datums: Vec<Option<pg_sys::Datum>> = bound
+    let mut slots: Vec<Slot> = vec![None; info.parameters.len()];
+    for (index, value) in bound {
+        slots[index] = Some(client_text(target, index, &value));
+    }
+    for (index, fill) in fills.iter().enumerate() {
+        if let Some(fill) = fill {
+            fill_parameter(target, index, fill, asking, &mut slots);
+        }
+    }
+    if user_context {
+        user_context::set_user_context(&asking.caller, asking.ip_address.as_deref());
+    }
+    if headers_mode == HeadersMode::Context {
+        user_context::set_headers(&asking.headers_json());
+    }
+    for (name, sql) in &options.resolved {
+        resolve(target, name, sql, &mut slots);
+    }
+    validate(target, &slots);
+    let bound: Vec<(usize, Option<pg_sys::Datum>)> = slots
         .iter()
-        .map(|(index, value)| input_datum(target, *index, value))
+        .enumerate()
+        .filter_map(|(i, slot)| {
+            slot.as_ref()
+                .map(|text| (i, input_datum(target, i, text.as_deref())))
+        })
         .collect();
+    let datums: Vec<Option<pg_sys::Datum>> = bound.iter().map(|(_, d)| *d).collect();
     let mut schemes = SchemeList::new();
     if direct_call::eligible(&target.routine, bound.len()) {
         if let Some(result) =
@@ -234,17 +381,144 @@ fn run(target: &LogoutTarget, args: Vec<(String, Value)>) -> SchemeList {
     execute(target, indices, &arguments)
 }
 
+/// What the server fills, for each parameter, under the settings in force.
+fn fills(
+    target: &LogoutTarget,
+    user_parameters: bool,
+    headers_mode: HeadersMode,
+) -> Vec<Option<Fill>> {
+    let options = &target.options;
+    let parameter_claims = if user_parameters {
+        settings::mapping(&PARAMETER_CLAIMS)
+    } else {
+        Vec::new()
+    };
+    let claims_json_parameter = CLAIMS_JSON_PARAMETER.get();
+    let ip_address_parameter = IP_ADDRESS_PARAMETER.get();
+    let headers_parameter = (headers_mode == HeadersMode::Parameter).then(|| {
+        options
+            .headers_parameter
+            .clone()
+            .unwrap_or_else(|| settings::REQUEST_HEADERS_PARAMETER.get())
+    });
+    let names: Vec<Option<&str>> = target
+        .routine
+        .info
+        .parameters
+        .iter()
+        .map(|p| p.name.as_deref())
+        .collect();
+    let fill_settings = FillSettings {
+        user_parameters,
+        parameter_claims: &parameter_claims,
+        claims_json_parameter: &claims_json_parameter,
+        ip_address_parameter: &ip_address_parameter,
+        headers_parameter: headers_parameter.as_deref(),
+    };
+    server_filled(&names, &fill_settings, &options.resolved)
+}
+
+/// Fills a user parameter or the headers parameter. An anonymous caller's
+/// claim parameters keep their routine default, or are NULL without one;
+/// a claim the caller lacks is NULL.
+fn fill_parameter(
+    target: &LogoutTarget,
+    index: usize,
+    fill: &Fill,
+    asking: &Asking,
+    slots: &mut [Slot],
+) {
+    let caller = &asking.caller;
+    let anonymous_value = || (!target.routine.info.parameters[index].has_default).then_some(None);
+    slots[index] = match fill {
+        Fill::Resolved => return,
+        Fill::IpAddress => Some(asking.ip_address.clone()),
+        Fill::Headers => Some(Some(asking.headers_json())),
+        Fill::ClaimsJson if caller.authenticated => Some(Some(caller.claims.to_json().to_string())),
+        Fill::Claim(claim) if caller.authenticated => {
+            let kind = target.inputs[index].kind;
+            let value = caller
+                .claims
+                .get(claim)
+                .map_or(Value::Null, |v| v.parameter_value(kind));
+            Some(input_text(&value, kind).ok().flatten())
+        }
+        Fill::ClaimsJson | Fill::Claim(_) => anonymous_value(),
+    };
+}
+
+/// Evaluates a resolved parameter's expression, its `{name}`
+/// placeholders bound to the other parameters' current values as text.
+fn resolve(target: &LogoutTarget, name: &str, sql: &str, slots: &mut [Slot]) {
+    let parameters = &target.routine.info.parameters;
+    let Some(index) = parameters
+        .iter()
+        .position(|p| p.name.as_deref() == Some(name))
+    else {
+        return;
+    };
+    let (sql, bound) = bind_placeholders(sql, |placeholder| {
+        parameters.iter().position(|p| {
+            p.name
+                .as_deref()
+                .is_some_and(|n| names_parameter(n, placeholder))
+        })
+    });
+    let values: Vec<Option<&str>> = bound
+        .iter()
+        .map(|i| slots[*i].as_ref().and_then(|v| v.as_deref()))
+        .collect();
+    slots[index] = Some(super::resolved_parameters::evaluate(&sql, &values));
+}
+
+/// Checks each `validate` rule, in the order written, against the values
+/// of parameters that do not keep their default; the first failure
+/// raises 22023 with the rule's message.
+fn validate(target: &LogoutTarget, slots: &[Slot]) {
+    let validations = &target.options.validations;
+    if validations.is_empty() {
+        return;
+    }
+    let rules = rules_named(validations.iter().map(|(_, rule)| rule.as_str()));
+    let parameters = &target.routine.info.parameters;
+    for ((parameter, _), rule) in validations.iter().zip(rules) {
+        let Some(index) = parameters
+            .iter()
+            .position(|p| p.name.as_deref() == Some(parameter))
+        else {
+            continue;
+        };
+        let Some(value) = &slots[index] else {
+            continue;
+        };
+        if !rule.passes(value.as_deref()) {
+            raise(
+                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                rule.message_for(parameter, &camel_case(parameter)),
+                Some(format!(
+                    "validation rule \"{}\" failed for parameter \"{parameter}\" (HTTP status {})",
+                    rule.name, rule.status_code
+                )),
+                None,
+            );
+        }
+    }
+}
+
 /// The call of the routine with the bound parameters: `CALL` for a
-/// procedure, `SELECT * FROM` for a set-returning function, plain `SELECT`
-/// otherwise (which lets the planner inline a simple SQL function).
+/// procedure, `SELECT * FROM` for a set-returning function of a named row
+/// or scalar type, plain `SELECT` otherwise (which lets the planner inline a simple SQL function).
 /// Identifiers come from the catalog, quoted; values are parameters.
 fn call_sql(target: &LogoutTarget, indices: &[usize]) -> String {
     let routine = &target.routine;
     let info = &routine.info;
-    let verb = match (info.is_procedure, info.returns_set) {
-        (true, _) => "CALL ",
-        (false, true) => "SELECT * FROM ",
-        (false, false) => "SELECT ",
+    // A set-returning function of `record` (no OUT parameters to name its
+    // columns) is called in the select list: each row is one record value.
+    let anonymous_record = routine.return_type == pg_sys::RECORDOID;
+    let verb = match (info.is_procedure, info.returns_set, anonymous_record) {
+        (true, _, _) => "CALL ",
+        (false, true, false) => "SELECT * FROM ",
+        (false, _, _) => "SELECT ",
     };
     let mut arguments: Vec<String> = indices
         .iter()
@@ -289,11 +563,11 @@ fn parameter_list(target: &LogoutTarget) -> String {
     }
 }
 
-/// A JSON value as a datum of the parameter's type, through the type's
-/// input function: values are bound, never spliced into SQL text.
-fn input_datum(target: &LogoutTarget, index: usize, value: &Value) -> Option<pg_sys::Datum> {
+/// A client's JSON value as the parameter type's input text (None for
+/// NULL).
+fn client_text(target: &LogoutTarget, index: usize, value: &Value) -> Option<String> {
     let input = target.inputs[index];
-    let text = input_text(value, input.kind).unwrap_or_else(|error| {
+    input_text(value, input.kind).unwrap_or_else(|error| {
         let param = target.routine.info.parameters[index]
             .name
             .clone()
@@ -309,7 +583,13 @@ fn input_datum(target: &LogoutTarget, index: usize, value: &Value) -> Option<pg_
             None,
             None,
         )
-    });
+    })
+}
+
+/// A parameter's input text as a datum of its type, through the type's
+/// input function: values are bound, never spliced into SQL text.
+fn input_datum(target: &LogoutTarget, index: usize, text: Option<&str>) -> Option<pg_sys::Datum> {
+    let input = target.inputs[index];
     let text = text?;
     let text = CString::new(text).unwrap_or_else(|_| {
         raise(

@@ -3,6 +3,8 @@
 
 mod annotations;
 mod any_argument;
+#[cfg(any(test, feature = "pg_test"))]
+mod asking_tests;
 mod catalog;
 mod direct_call;
 pub mod endpoint_cache;
@@ -14,11 +16,14 @@ mod jsonb_out;
 mod kept_plan;
 mod logout_call;
 mod regprocedure;
+mod resolved_parameters;
 mod schemes;
 pub mod settings;
 mod sql_file;
 #[cfg(any(test, feature = "pg_test"))]
 mod test_support;
 mod text_array;
+mod user_context;
+pub mod validation_rules;
 pub mod value_walk;
 mod varlena;

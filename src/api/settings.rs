@@ -7,6 +7,9 @@ use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::pg_schema;
 use pgrx::{pg_guard, pg_sys, PostgresGucEnum};
 
+use crate::core::request::mapping::{parse_mapping, MappingError};
+use crate::core::request::options::HeadersMode;
+
 /// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PostgresGucEnum)]
 pub enum CommentsMode {
@@ -15,6 +18,139 @@ pub enum CommentsMode {
     OnlyWithHttpTag,
     OnlyAnnotated,
 }
+
+/// Where request headers go when an endpoint does not say
+/// (`request_headers_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PostgresGucEnum)]
+pub enum RequestHeadersMode {
+    Ignore,
+    Context,
+    Parameter,
+}
+
+impl From<RequestHeadersMode> for HeadersMode {
+    fn from(mode: RequestHeadersMode) -> Self {
+        match mode {
+            RequestHeadersMode::Ignore => HeadersMode::Ignore,
+            RequestHeadersMode::Context => HeadersMode::Context,
+            RequestHeadersMode::Parameter => HeadersMode::Parameter,
+        }
+    }
+}
+
+static USE_USER_CONTEXT: GucSetting<bool> = GucSetting::<bool>::new(false);
+static USE_USER_PARAMETERS: GucSetting<bool> = GucSetting::<bool>::new(false);
+static REQUEST_HEADERS_MODE: GucSetting<RequestHeadersMode> =
+    GucSetting::<RequestHeadersMode>::new(RequestHeadersMode::Ignore);
+
+/// A text setting: its GUC variable, name, description and default.
+pub struct TextSetting {
+    value: GucSetting<Option<CString>>,
+    name: &'static CStr,
+    description: &'static CStr,
+    /// Whether the value is a `key=claim` mapping, checked when set.
+    mapping: bool,
+}
+
+impl TextSetting {
+    const fn new(name: &'static CStr, default: &'static CStr, description: &'static CStr) -> Self {
+        TextSetting {
+            value: GucSetting::<Option<CString>>::new(Some(default)),
+            name,
+            description,
+            mapping: false,
+        }
+    }
+
+    const fn mapping(
+        name: &'static CStr,
+        default: &'static CStr,
+        description: &'static CStr,
+    ) -> Self {
+        TextSetting {
+            mapping: true,
+            ..TextSetting::new(name, default, description)
+        }
+    }
+
+    /// The current value (empty when unset).
+    pub fn get(&self) -> String {
+        self.value
+            .get()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+pub static ROLE_CLAIM: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.role_claim",
+    c"user_roles",
+    c"The claim whose values are the caller's roles (NpgsqlRest DefaultRoleClaimType).",
+);
+pub static USER_ID_CLAIM: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.user_id_claim",
+    c"user_id",
+    c"The claim @authorize also matches: the user's id (NpgsqlRest DefaultUserIdClaimType).",
+);
+pub static USER_NAME_CLAIM: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.user_name_claim",
+    c"user_name",
+    c"The claim @authorize also matches: the user's name (NpgsqlRest DefaultNameClaimType).",
+);
+pub static CONTEXT_CLAIMS: TextSetting = TextSetting::mapping(
+    c"npgsqlrest_logout.context_claims",
+    c"request.user_id=user_id, request.user_name=user_name, request.user_roles=user_roles",
+    c"User context: context key = claim type pairs, set transaction-locally before the routine runs.",
+);
+pub static CLAIMS_JSON_CONTEXT_KEY: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.claims_json_context_key",
+    c"",
+    c"User context: the key that receives every claim as JSON (empty: off).",
+);
+pub static IP_ADDRESS_CONTEXT_KEY: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.ip_address_context_key",
+    c"request.ip_address",
+    c"User context: the key that receives the client's IP address (empty: off).",
+);
+pub static PARAMETER_CLAIMS: TextSetting = TextSetting::mapping(
+    c"npgsqlrest_logout.parameter_claims",
+    c"_user_id=user_id, _user_name=user_name, _user_roles=user_roles",
+    c"User parameters: parameter name = claim type pairs, filled by the server.",
+);
+pub static CLAIMS_JSON_PARAMETER: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.claims_json_parameter",
+    c"_user_claims",
+    c"User parameters: the parameter that receives every claim as JSON (empty: off).",
+);
+pub static IP_ADDRESS_PARAMETER: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.ip_address_parameter",
+    c"_ip_address",
+    c"User parameters: the parameter that receives the client's IP address (empty: off).",
+);
+pub static REQUEST_HEADERS_CONTEXT_KEY: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.request_headers_context_key",
+    c"request.headers",
+    c"The context key that receives the request headers as JSON (request_headers mode context).",
+);
+pub static REQUEST_HEADERS_PARAMETER: TextSetting = TextSetting::new(
+    c"npgsqlrest_logout.request_headers_parameter",
+    c"headers",
+    c"The parameter that receives the request headers as JSON (request_headers mode parameter).",
+);
+
+static TEXT_SETTINGS: [&TextSetting; 11] = [
+    &ROLE_CLAIM,
+    &USER_ID_CLAIM,
+    &USER_NAME_CLAIM,
+    &CONTEXT_CLAIMS,
+    &CLAIMS_JSON_CONTEXT_KEY,
+    &IP_ADDRESS_CONTEXT_KEY,
+    &PARAMETER_CLAIMS,
+    &CLAIMS_JSON_PARAMETER,
+    &IP_ADDRESS_PARAMETER,
+    &REQUEST_HEADERS_CONTEXT_KEY,
+    &REQUEST_HEADERS_PARAMETER,
+];
 
 static URL_PREFIX: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"/api"));
 static COMMENTS_MODE: GucSetting<CommentsMode> =
@@ -39,6 +175,50 @@ pub fn register() {
             None,
         );
     }
+    for setting in TEXT_SETTINGS {
+        let check: Option<CheckHook> = match setting.mapping {
+            true => Some(check_mapping),
+            false => None,
+        };
+        // SAFETY: the check hook has the signature Postgres expects.
+        unsafe {
+            GucRegistry::define_string_guc_with_hooks(
+                setting.name,
+                setting.description,
+                c"See the README's settings table.",
+                &setting.value,
+                GucContext::Userset,
+                GucFlags::default(),
+                check,
+                None,
+                None,
+            );
+        }
+    }
+    GucRegistry::define_bool_guc(
+        c"npgsqlrest_logout.use_user_context",
+        c"Whether endpoints that do not say set the user context (NpgsqlRest UseUserContext).",
+        c"An endpoint's user_context annotation overrides it.",
+        &USE_USER_CONTEXT,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_bool_guc(
+        c"npgsqlrest_logout.use_user_parameters",
+        c"Whether endpoints that do not say fill user parameters (NpgsqlRest UseUserParameters).",
+        c"An endpoint's user_parameters annotation overrides it.",
+        &USE_USER_PARAMETERS,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_enum_guc(
+        c"npgsqlrest_logout.request_headers_mode",
+        c"Where request headers go when an endpoint does not say: Ignore, Context, Parameter.",
+        c"NpgsqlRest RequestHeadersMode; values are case-insensitive.",
+        &REQUEST_HEADERS_MODE,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_enum_guc(
         c"npgsqlrest_logout.comments_mode",
         c"Which routines become endpoints: Ignore, ParseAll, OnlyWithHttpTag, OnlyAnnotated.",
@@ -70,6 +250,26 @@ pub fn url_prefix_is(prefix: &str) -> bool {
             CStr::from_ptr(raw).to_bytes() == prefix.as_bytes()
         }
     }
+}
+
+/// The current `npgsqlrest_logout.use_user_context`.
+pub fn use_user_context() -> bool {
+    USE_USER_CONTEXT.get()
+}
+
+/// The current `npgsqlrest_logout.use_user_parameters`.
+pub fn use_user_parameters() -> bool {
+    USE_USER_PARAMETERS.get()
+}
+
+/// The current `npgsqlrest_logout.request_headers_mode`.
+pub fn request_headers_mode() -> HeadersMode {
+    REQUEST_HEADERS_MODE.get().into()
+}
+
+/// A mapping setting's pairs (checked when it was set).
+pub fn mapping(setting: &TextSetting) -> Vec<(String, String)> {
+    parse_mapping(&setting.get()).unwrap_or_default()
 }
 
 /// The current `npgsqlrest_logout.comments_mode`.
@@ -107,6 +307,41 @@ unsafe extern "C-unwind" fn check_url_prefix(
     let detail = c"A URL prefix is a path such as /api: no spaces, '?', '#', '{' or '}'.";
     // SAFETY: GUC_check_errdetail_string is read by Postgres right after the
     // hook returns; pstrdup copies into the current memory context.
+    unsafe {
+        pg_sys::GUC_check_errdetail_string = pg_sys::pstrdup(detail.as_ptr());
+    }
+    false
+}
+
+type CheckHook = unsafe extern "C-unwind" fn(
+    *mut *mut c_char,
+    *mut *mut c_void,
+    pg_sys::GucSource::Type,
+) -> bool;
+
+/// Rejects a mapping that is not `key=claim` pairs, saying which item.
+#[pg_guard]
+unsafe extern "C-unwind" fn check_mapping(
+    newval: *mut *mut c_char,
+    _extra: *mut *mut c_void,
+    _source: pg_sys::GucSource::Type,
+) -> bool {
+    // SAFETY: Postgres passes a valid pointer to a (possibly NULL) C string.
+    let value = unsafe {
+        match (*newval).is_null() {
+            true => return true,
+            false => CStr::from_ptr(*newval).to_string_lossy(),
+        }
+    };
+    let Err(MappingError(reason)) = parse_mapping(&value) else {
+        return true;
+    };
+    let detail = format!(
+        "{reason}. Write comma-separated key=claim pairs, e.g. 'request.user_id=user_id, request.user_name=user_name', or '' for none."
+    );
+    let detail = CString::new(detail).unwrap_or_default();
+    // SAFETY: read by Postgres right after the hook returns; pstrdup copies
+    // into the current memory context.
     unsafe {
         pg_sys::GUC_check_errdetail_string = pg_sys::pstrdup(detail.as_ptr());
     }

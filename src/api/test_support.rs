@@ -20,3 +20,20 @@ pub fn sqlstate_of(sql: &str) -> Option<String> {
 pub fn text_of(sql: &str) -> Option<String> {
     Spi::get_one::<String>(sql).expect("the query runs")
 }
+
+/// `SQLSTATE: message (detail)` of the error `sql` raises, or None.
+pub fn error_of(sql: &str) -> Option<String> {
+    Spi::run(
+        "create or replace function pg_temp.error_of(q text) returns text
+         language plpgsql as $$
+         declare m text; d text;
+         begin execute q; return null;
+         exception when others then
+           get stacked diagnostics m = message_text, d = pg_exception_detail;
+           return sqlstate || ': ' || m || coalesce(' (' || nullif(d, '') || ')', '');
+         end $$",
+    )
+    .expect("the helper function is created");
+    Spi::get_one_with_args::<String>("select pg_temp.error_of($1)", &[sql.into()])
+        .expect("the helper function runs")
+}

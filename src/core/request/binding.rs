@@ -10,6 +10,9 @@ use crate::core::naming::camel_case;
 pub struct BindTarget<'a> {
     pub name: Option<&'a str>,
     pub has_default: bool,
+    /// The server fills it: a client value for it is ignored, wherever it
+    /// comes from, and it is never missing.
+    pub server_filled: bool,
 }
 
 /// Why arguments cannot be bound; every problem is listed at once.
@@ -55,12 +58,13 @@ pub fn bind(
     for (given, value) in args {
         match find(targets, &given) {
             None => error.unknown.push(given),
+            Some(i) if targets[i].server_filled => {}
             Some(i) if bound[i].is_some() => error.duplicate.push(given),
             Some(i) => bound[i] = Some(value),
         }
     }
     for (target, value) in targets.iter().zip(&bound) {
-        if value.is_none() && !target.has_default {
+        if value.is_none() && !target.has_default && !target.server_filled {
             error
                 .missing
                 .push(target.name.unwrap_or("(unnamed)").to_string());
@@ -102,6 +106,7 @@ mod tests {
             .map(|(n, d)| BindTarget {
                 name: Some(*n),
                 has_default: *d,
+                server_filled: false,
             })
             .collect()
     }
@@ -157,6 +162,27 @@ mod tests {
     }
 
     #[test]
+    fn client_values_for_server_filled_parameters_are_ignored() {
+        let mut t = targets(&[("_user_id", false), ("_scheme", true)]);
+        t[0].server_filled = true;
+        let cases: Vec<(Vec<(String, Value)>, Vec<(usize, Value)>)> = vec![
+            (args(&[]), vec![]),
+            (args(&[("_user_id", json!("42"))]), vec![]),
+            (
+                args(&[("userId", json!("42")), ("_USER_ID", json!(1))]),
+                vec![],
+            ),
+            (
+                args(&[("userId", json!("42")), ("scheme", json!("Cookies"))]),
+                vec![(1, json!("Cookies"))],
+            ),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(bind(&t, given.clone()), Ok(expected), "args {given:?}");
+        }
+    }
+
+    #[test]
     fn messages_name_every_problem() {
         let error = BindError {
             unknown: vec!["a".into(), "b".into()],
@@ -174,6 +200,7 @@ mod tests {
         let t = vec![BindTarget {
             name: None,
             has_default: false,
+            server_filled: false,
         }];
         let got = bind(&t, vec![]);
         assert_eq!(
