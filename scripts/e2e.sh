@@ -47,6 +47,7 @@ psql_ -d proxy_e2e \
   -f pgrx-tests/fixtures/seed_schema.sql \
   -f pgrx-tests/fixtures/seed_routines.sql \
   -f examples/proxy/fixture.sql
+psql_ -d postgres -c 'alter database proxy_e2e set npgsqlrest_logout.use_user_context = on'
 
 # Port 0: the proxy takes a free port and prints it.
 PROXY_LISTEN=127.0.0.1:0 PG_HOST="$dir" PG_PORT="$port" PG_USER=postgres PG_DATABASE=proxy_e2e \
@@ -157,6 +158,27 @@ check "h. POST /api/full-logout" '200 {"signed_out":["Cookies","Bearer"]}' \
   "$(req POST /api/full-logout "${B[@]}")"
 check "h. audit_log has user 7's logout" 1 \
   "$(psql_ -d proxy_e2e -At -c "select count(*) from audit_log where user_id = 7 and action = 'logout'")"
+
+# i. Impersonation: another user's id in the path, the query and the body
+# is ignored; the server fills _user_id from the session's claims.
+login "i. login as user 3" 3 '["user"]'
+check "i. POST /auth/revoke/4 (path)" '200 {"signed_out":["Cookies"]}' "$(req POST /auth/revoke/4 "${B[@]}")"
+check "i. POST /auth/revoke/x?_user_id=4 (query)" 200 "$(status POST '/auth/revoke/x?_user_id=4' "${B[@]}")"
+check "i. POST /auth/revoke/x with userId 4 (body)" 200 \
+  "$(status POST /auth/revoke/x "${B[@]}" -H 'Content-Type: application/json' -d '{"userId": 4}')"
+check "i. audit_log: three revokes by user 3 from 127.0.0.1, none of user 4" "3 0" \
+  "$(psql_ -d proxy_e2e -At -F' ' -c "select count(*) filter (where user_id = 3 and action = 'revoke from 127.0.0.1'), count(*) filter (where user_id = 4) from audit_log")"
+check "i. anonymous revoke" 401 "$(status POST /auth/revoke/4)"
+
+# j. Validation fails before the routine runs, with the rule's status.
+check "j. POST /auth/unsubscribe with a bad address" '400 {"error":"Parameter '"'"'_email'"'"' must be a valid email address"}' \
+  "$(req POST /auth/unsubscribe -H 'Content-Type: application/json' -d '{"email": "nope"}')"
+check "j. POST /auth/unsubscribe with a non-company address" 422 \
+  "$(status POST /auth/unsubscribe -H 'Content-Type: application/json' -d '{"email": "a@b.io"}')"
+check "j. POST /auth/unsubscribe with a company address" 200 \
+  "$(status POST /auth/unsubscribe -H 'Content-Type: application/json' -d '{"email": "a@example.com"}')"
+check "j. only the valid address reached the routine" "1" \
+  "$(psql_ -d proxy_e2e -At -c "select count(*) from audit_log where action like 'unsubscribe%'")"
 
 if [ "$failed" -ne 0 ]; then
   echo "== e2e: proxy log"

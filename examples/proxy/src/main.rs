@@ -1,9 +1,11 @@
 //! Reference HTTP front-end for the `npgsqlrest_logout` extension.
 //!
 //! It runs the whole loop a real front-end runs: `POST /login` issues a
-//! cookie session and a bearer token, every other request goes to
-//! `handle_logout(method, path, args, user_roles)` with the caller's roles,
-//! and the proxy ends exactly the authentication schemes the database names
+//! cookie session and a bearer token, every other request goes to one
+//! `handle_logout(method, path, args, user_roles, user_claims, ip_address,
+//! headers)` call with the session's claims and the client's address (the
+//! database fills user parameters and the user context from them), and the
+//! proxy ends exactly the authentication schemes the database names
 //! (an empty answer means every scheme this front-end has). Sessions live in
 //! memory: this is a reference to read and test against, not a production
 //! server.
@@ -15,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -35,10 +37,11 @@ const POOL_SIZE: usize = 4;
 /// The application's `@login` routine (see `fixture.sql`): it decides who
 /// may log in and with which roles; the proxy only issues the sessions.
 const LOGIN_SQL: &str = "select user_id, roles from app_login($1::int, $2::text[])";
-/// Routines read the caller through `current_user_id()`; a local setting
-/// ends with the transaction, so it never leaks into the next request.
-const SET_USER_SQL: &str = "select set_config('app.user_id', $1, true)";
-const LOGOUT_SQL: &str = "select handle_logout($1, $2, $3::jsonb, $4::text[])";
+/// The one call: the database checks `@authorize` against the claims,
+/// fills server-side parameters and the (transaction-local) user context
+/// from them, validates, runs the routine and names the schemes.
+const LOGOUT_SQL: &str =
+    "select handle_logout($1, $2, $3::jsonb, $4::text[], $5::jsonb, $6::text, $7::jsonb)";
 
 /// Settings from the environment; a bad one stops the proxy at startup.
 struct Config {
@@ -99,7 +102,6 @@ impl Config {
 struct Conn {
     client: Client,
     login: Statement,
-    set_user: Statement,
     logout: Statement,
 }
 
@@ -115,7 +117,6 @@ impl Conn {
         });
         Ok(Conn {
             login: client.prepare(LOGIN_SQL).await?,
-            set_user: client.prepare(SET_USER_SQL).await?,
             logout: client.prepare(LOGOUT_SQL).await?,
             client,
         })
@@ -284,7 +285,9 @@ impl From<tokio_postgres::Error> for ApiError {
             "28000" => StatusCode::UNAUTHORIZED,
             "42501" => StatusCode::FORBIDDEN,
             "42883" => StatusCode::NOT_FOUND,
-            "22023" | "22P02" => StatusCode::BAD_REQUEST,
+            // A failed `validate` rule names its HTTP status in the detail.
+            "22023" => validation_status(db.detail()).unwrap_or(StatusCode::BAD_REQUEST),
+            "22P02" => StatusCode::BAD_REQUEST,
             _ => return ApiError::internal(describe(&e)),
         };
         ApiError {
@@ -293,6 +296,14 @@ impl From<tokio_postgres::Error> for ApiError {
             cause: describe(&e),
         }
     }
+}
+
+/// The status of a failed validation rule: its detail ends with
+/// `(HTTP status NNN)`.
+fn validation_status(detail: Option<&str>) -> Option<StatusCode> {
+    let detail = detail?.strip_suffix(')')?;
+    let (_, code) = detail.rsplit_once("(HTTP status ")?;
+    StatusCode::from_u16(code.parse().ok()?).ok()
 }
 
 /// Carries an error's cause from the handler to the request log.
@@ -393,31 +404,37 @@ async fn me(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response,
 /// checks `@authorize`, runs the routine and names the schemes to end.
 async fn forward(
     State(app): State<Arc<App>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let caller = app.caller(&headers);
-    let (user_id, roles) = match caller.identity()? {
-        Some(s) => (s.user_id.to_string(), Some(s.roles.clone())),
-        None => (String::new(), None),
-    };
+    // The session's claims; NULL for an anonymous caller.
+    let claims: Option<Value> = caller
+        .identity()?
+        .map(|s| json!({ "user_id": s.user_id.to_string(), "user_roles": s.roles }));
+    let ip_address = client.ip().to_string();
+    let request_headers: Value = headers
+        .iter()
+        .filter(|(name, _)| *name != header::COOKIE && *name != header::AUTHORIZATION)
+        .filter_map(|(name, value)| Some((name.as_str().to_owned(), json!(value.to_str().ok()?))))
+        .collect::<serde_json::Map<String, Value>>()
+        .into();
     let args: Value = parse_json(&body, "{}")?;
     let path = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
 
     let schemes = {
         let mut conn = app.db.get().await?;
-        let Conn {
-            client,
-            set_user,
-            logout,
-            ..
-        } = &mut *conn;
+        let Conn { client, logout, .. } = &mut *conn;
         let tx = client.transaction().await?;
-        tx.execute(&*set_user, &[&user_id]).await?;
+        let no_roles: Option<Vec<String>> = None;
         let row = tx
-            .query_one(&*logout, &[&method.as_str(), &path, &args, &roles])
+            .query_one(
+                &*logout,
+                &[&method.as_str(), &path, &args, &no_roles, &claims, &ip_address, &request_headers],
+            )
             .await?;
         let named: Vec<String> = row.try_get(0)?;
         let schemes = if named.is_empty() {
@@ -496,8 +513,11 @@ async fn run() -> Result<(), String> {
         "proxy: listening on http://{address} (schemes: {})",
         app.schemes.join(",")
     );
-    axum::serve(listener, router)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
         .map_err(|e| format!("serve: {e}"))
 }
 
