@@ -4,6 +4,10 @@
 # against the floor of calling the routine and resolving it directly,
 #   select resolve_logout_schemes(logout_web())
 # in the same run, alternating, and prints both rates and their ratio.
+# Then the same for an endpoint with @user_context, against the
+# hand-written statement that sets the same three context settings and
+# calls the routine:
+#   select set_config('request.user_id', '1', true), …, resolve_logout_schemes(ctx_logout())
 source "$(dirname "$0")/lib.sh"
 bench_start
 
@@ -19,15 +23,39 @@ tps() {
     awk '/^tps/ {print $3}'
 }
 
-floor1=$(tps "$work/floor.sql")
-ours1=$(tps "$work/handle.sql")
-floor2=$(tps "$work/floor.sql")
-ours2=$(tps "$work/handle.sql")
-python3 - "$floor1" "$floor2" "$ours1" "$ours2" <<'PY'
+compare() {
+  local floor1 ours1 floor2 ours2
+  floor1=$(tps "$1")
+  ours1=$(tps "$2")
+  floor2=$(tps "$1")
+  ours2=$(tps "$2")
+  python3 - "$floor1" "$floor2" "$ours1" "$ours2" "$3" "$4" <<'PY'
 import sys
-f1, f2, o1, o2 = map(float, sys.argv[1:])
+f1, f2, o1, o2 = map(float, sys.argv[1:5])
 floor, ours = (f1 + f2) / 2, (o1 + o2) / 2
-print(f"resolve_logout_schemes(logout_web()): {floor:10.0f} tps  (runs {f1:.0f}, {f2:.0f})")
-print(f"handle_logout('POST', '/auth/logout/web'): {ours:10.0f} tps  (runs {o1:.0f}, {o2:.0f})")
+print(f"{sys.argv[5]}: {floor:10.0f} tps  (runs {f1:.0f}, {f2:.0f})")
+print(f"{sys.argv[6]}: {ours:10.0f} tps  (runs {o1:.0f}, {o2:.0f})")
 print(f"ratio: {ours / floor:.2f}")
 PY
+}
+
+compare "$work/floor.sql" "$work/handle.sql" \
+  "resolve_logout_schemes(logout_web())" "handle_logout('POST', '/auth/logout/web')"
+
+# @user_context: the three default context claims, the IP key switched off
+# so both sides set the same three settings.
+bench_psql >/dev/null <<'SQL'
+create function ctx_logout() returns text language sql stable
+    as $$ select current_setting('request.user_id') || ':Cookies' $$;
+comment on function ctx_logout() is E'HTTP POST /auth/logout/ctx\n@logout\n@authorize\n@user_context';
+alter database postgres set npgsqlrest_logout.ip_address_context_key = '';
+SQL
+cat >"$work/ctx_floor.sql" <<'SQL'
+select set_config('request.user_id', '1', true), set_config('request.user_name', 'ann', true), set_config('request.user_roles', '{"user"}', true), resolve_logout_schemes(ctx_logout());
+SQL
+cat >"$work/ctx_handle.sql" <<'SQL'
+select handle_logout('POST', '/auth/logout/ctx', '{}', user_claims => '{"user_id": "1", "user_name": "ann", "user_roles": ["user"]}');
+SQL
+compare "$work/ctx_floor.sql" "$work/ctx_handle.sql" \
+  "set_config x3 + resolve_logout_schemes(ctx_logout())" "handle_logout with @user_context"
+
