@@ -391,7 +391,7 @@ fn fills(
     let parameter_claims = if user_parameters {
         settings::mapping(&PARAMETER_CLAIMS)
     } else {
-        Vec::new()
+        Rc::from([])
     };
     let claims_json_parameter = CLAIMS_JSON_PARAMETER.get();
     let ip_address_parameter = IP_ADDRESS_PARAMETER.get();
@@ -859,6 +859,28 @@ mod tests {
         assert_eq!(
             call("call_logout('many()')").as_deref(),
             Some("{Cookies,Bearer,Jwt}")
+        );
+    }
+
+    #[pg_test]
+    fn set_returning_records_and_a_null_routine() {
+        Spi::run(
+            "create function recs() returns setof record language sql as
+               $$ values ('Cookies'::text, 'Jwt'::text), ('Bearer', null) $$;
+             comment on function recs() is E'HTTP POST /recs\\n@logout';",
+        )
+        .expect("created");
+        assert_eq!(
+            call("call_logout('recs()')").as_deref(),
+            Some("{Cookies,Jwt,Bearer}")
+        );
+        assert_eq!(
+            call("handle_logout('POST', '/recs')").as_deref(),
+            Some("{Cookies,Jwt,Bearer}")
+        );
+        assert_eq!(
+            sqlstate_of("select call_logout(null)").as_deref(),
+            Some("22004")
         );
     }
 

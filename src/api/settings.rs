@@ -1,6 +1,8 @@
 //! The extension's settings (GUCs), validated when they are set.
 
+use std::cell::RefCell;
 use std::ffi::{c_char, c_void, CStr, CString};
+use std::rc::Rc;
 
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 #[cfg(any(test, feature = "pg_test"))]
@@ -267,10 +269,41 @@ pub fn request_headers_mode() -> HeadersMode {
     REQUEST_HEADERS_MODE.get().into()
 }
 
-/// A mapping setting's pairs (checked when it was set).
-pub fn mapping(setting: &TextSetting) -> Vec<(String, String)> {
-    parse_mapping(&setting.get()).unwrap_or_default()
+/// A mapping setting's pairs (checked when it was set), parsed once per
+/// value: a request compares the setting's bytes with the last value seen.
+pub fn mapping(setting: &'static TextSetting) -> Rc<[(String, String)]> {
+    // SAFETY: the setting's variable holds NULL or a C string owned by the
+    // GUC machinery, valid until the setting changes.
+    let current = unsafe {
+        let raw = *setting.value.as_ptr();
+        if raw.is_null() {
+            &[][..]
+        } else {
+            CStr::from_ptr(raw).to_bytes()
+        }
+    };
+    MAPPINGS.with(|cell| {
+        let mut seen = cell.borrow_mut();
+        let name = setting.name.as_ptr();
+        if let Some((_, raw, pairs)) = seen.iter().find(|(n, _, _)| *n == name) {
+            if raw.as_slice() == current {
+                return Rc::clone(pairs);
+            }
+        }
+        let text = String::from_utf8_lossy(current);
+        let pairs: Rc<[(String, String)]> = parse_mapping(&text).unwrap_or_default().into();
+        seen.retain(|(n, _, _)| *n != name);
+        seen.push((name, current.to_vec(), Rc::clone(&pairs)));
+        pairs
+    })
 }
+
+thread_local! {
+    /// The last value of each mapping setting and its pairs.
+    static MAPPINGS: RefCell<Vec<MappingEntry>> = const { RefCell::new(Vec::new()) };
+}
+
+type MappingEntry = (*const c_char, Vec<u8>, Rc<[(String, String)]>);
 
 /// The current `npgsqlrest_logout.comments_mode`.
 pub fn comments_mode() -> CommentsMode {

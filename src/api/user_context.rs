@@ -22,9 +22,9 @@ pub fn set_user_context(caller: &Caller, ip_address: Option<&str>) {
     if !caller.authenticated {
         return;
     }
-    for (key, claim) in settings::mapping(&CONTEXT_CLAIMS) {
-        let value = caller.claims.get(&claim).map(|v| v.context_text());
-        set_local(&key, value.as_deref().unwrap_or(""));
+    for (key, claim) in settings::mapping(&CONTEXT_CLAIMS).iter() {
+        let value = caller.claims.get(claim).map(|v| v.context_text());
+        set_local(key, value.as_deref().unwrap_or(""));
     }
     let json_key = CLAIMS_JSON_CONTEXT_KEY.get();
     if !json_key.is_empty() {
