@@ -255,3 +255,10 @@ pub fn rules_named<'n>(names: impl Iterator<Item = &'n str>) -> Vec<Rc<Rule>> {
         })
         .collect()
 }
+
+/// Whether `validation_rules` has a rule of that name (exactly, else
+/// case-insensitively), as a `validate` line would find it.
+pub fn rule_exists(name: &str) -> bool {
+    let rules = rules();
+    rules.by_name.contains_key(name) || rules.by_name.keys().any(|n| n.eq_ignore_ascii_case(name))
+}

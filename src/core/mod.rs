@@ -10,6 +10,7 @@
 pub mod endpoint;
 pub mod grammar;
 pub mod json;
+pub mod lint;
 pub mod naming;
 pub mod request;
 pub mod schemes;

@@ -125,26 +125,39 @@ pub fn endpoint<'a>(
 ) -> Option<Endpoint<'a>> {
     let doc = match options.mode {
         CommentsMode::Ignore => Document::default(),
-        _ => {
-            let tags = routine.tags();
-            let parameters = routine.parameter_names();
-            let context = Routine {
-                tags: &tags,
-                parameters: &parameters,
-            };
-            parse_with(
-                routine.comment.as_deref().unwrap_or(""),
-                context,
-                on_progress,
-            )
-        }
+        _ => parse_comment(routine, on_progress),
     };
+    endpoint_of_document(routine, doc, options).ok()
+}
+
+/// The annotation document of a routine's comment, whatever the mode.
+pub fn parse_comment<'a>(routine: &'a RoutineInfo, on_progress: &mut dyn FnMut()) -> Document<'a> {
+    let tags = routine.tags();
+    let parameters = routine.parameter_names();
+    let context = Routine {
+        tags: &tags,
+        parameters: &parameters,
+    };
+    parse_with(
+        routine.comment.as_deref().unwrap_or(""),
+        context,
+        on_progress,
+    )
+}
+
+/// The endpoint a document makes of `routine` under the mode, or the
+/// document back when the mode makes it none.
+pub fn endpoint_of_document<'a>(
+    routine: &RoutineInfo,
+    doc: Document<'a>,
+    options: EndpointOptions,
+) -> Result<Endpoint<'a>, Document<'a>> {
     let needs_http = matches!(
         options.mode,
         CommentsMode::OnlyWithHttpTag | CommentsMode::OnlyAnnotated
     );
     if (needs_http && !doc.http) || (options.mode != CommentsMode::Ignore && doc.disabled) {
-        return None;
+        return Err(doc);
     }
     let method = doc
         .method
@@ -157,7 +170,7 @@ pub fn endpoint<'a>(
     let request_param_type = doc
         .request_param_type
         .unwrap_or_else(|| default_request_param_type(&method));
-    Some(Endpoint {
+    Ok(Endpoint {
         doc,
         method,
         path,

@@ -219,7 +219,16 @@ impl<'a> Parser<'a> {
         self.doc.warnings.push(Warning {
             text: line,
             reason: reason.into(),
+            about_parameter: false,
         });
+    }
+
+    /// A warning that a value names no parameter of the routine.
+    fn warn_parameter(&mut self, line: &'a str, reason: String) {
+        self.warn(line, reason);
+        if let Some(last) = self.doc.warnings.last_mut() {
+            last.about_parameter = true;
+        }
     }
 
     fn report(&mut self, line: &'a str, result: Result<(), String>) {
@@ -696,7 +705,7 @@ impl<'a> Parser<'a> {
         let found = find(&self.params, name).and_then(|i| self.params.actual(i));
         let found = found.map(str::to_string);
         if found.is_none() {
-            self.warn(line, format!("{name:?} is not a parameter of the routine"));
+            self.warn_parameter(line, format!("{name:?} is not a parameter of the routine"));
         }
         found
     }
@@ -716,7 +725,7 @@ impl<'a> Parser<'a> {
             names.into_iter().partition(|n| is_param(&self.params, n));
         if !unknown.is_empty() {
             let unknown: Vec<String> = unknown.iter().map(|n| format!("{n:?}")).collect();
-            self.warn(
+            self.warn_parameter(
                 line,
                 format!(
                     "not a parameter of the routine, so ignored: {}",

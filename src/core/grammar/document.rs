@@ -17,6 +17,8 @@ pub struct Annotation<'a> {
 pub struct Warning<'a> {
     pub text: &'a str,
     pub reason: String,
+    /// The value names something that is not a parameter of the routine.
+    pub about_parameter: bool,
 }
 
 /// Lines are borrowed from the comment: a comment of many lines is not
