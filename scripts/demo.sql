@@ -36,3 +36,16 @@ select d->>'method' as method, d->>'path' as path, d->'logout' as logout,
 from parse_sql_file(:'content', 'sql/signout.sql') d;
 \echo 'full_logout() wrote its audit row:'
 select user_id, action from audit_log;
+\echo 'One call carries who is asking: a user parameter the client cannot choose.'
+create function revoke_sessions(_user_id int) returns text language sql as
+    $$ delete from sessions where user_id = _user_id; select 'Cookies' $$;
+comment on function revoke_sessions(int) is E'HTTP POST /auth/revoke/{_user_id}\n@logout\n@authorize\n@user_parameters';
+select handle_logout('POST', '/auth/revoke/2', '{"userId": 2}', user_claims => '{"user_id": "1"}') as schemes;
+select user_id, count(*) as sessions_left from sessions group by 1 order by 1;
+\echo 'The linter on a deliberately broken routine (a typo, and the client picks the user):'
+create function broken_logout(_user_id int) returns text language sql as $$ select 'Cookies' $$;
+comment on function broken_logout(int) is E'HTTP POST /auth/broken\n@logut\n@authorise admin';
+create function open_revoke(_user_id int) returns text language sql as $$ select 'Cookies' $$;
+comment on function open_revoke(int) is E'HTTP POST /auth/open-revoke\n@logout\n@authorize';
+select routine, severity, code, line, hint from annotation_problems()
+where routine in ('broken_logout(int)'::regprocedure, 'open_revoke(int)'::regprocedure);
