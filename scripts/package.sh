@@ -102,5 +102,9 @@ CONTROL
 
 mkdir -p "$out"
 deb="$out/${name}_${version}_${arch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$tree" "$deb" >/dev/null
+# xz for release packages; a dev build's library is large (debug info) and
+# only ever installed by the package test: fast gzip.
+compress=(-Zxz)
+[ "$profile" = release ] || compress=(-Zgzip -z1)
+dpkg-deb --root-owner-group "${compress[@]}" --build "$tree" "$deb" >/dev/null
 echo "$deb"
