@@ -12,7 +12,7 @@ port=${2:?usage: meta_test.sh SOCKET_DIR PORT}
 cargo_version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n 1)
 
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres "$@"; }
-psql_ -d postgres -c 'drop database if exists meta_check' -c 'create database meta_check'
+PGOPTIONS='-c client_min_messages=warning' psql_ -d postgres -c 'drop database if exists meta_check' -c 'create database meta_check'
 psql_ -d meta_check -c 'create extension npgsqlrest_logout'
 
 # Each line: t or f, then what it checks.

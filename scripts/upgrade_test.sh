@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The upgrade test (SPEC §13): installs the extension as released in 0.1.0
-# (sql/npgsqlrest_logout--0.1.0.sql), loads the seed's routines, runs
-# ALTER EXTENSION npgsqlrest_logout UPDATE, and compares the extension's
-# objects (scripts/extension_catalog.sql) with a fresh CREATE EXTENSION:
-# any difference fails, printed as a diff. The 0.1.0 database's routines
-# must answer the same before the update, after it in the session that ran
-# it, in a new session, and as in the fresh database
-# (scripts/release_answers.sql). Done in the default schema and in a
-# quoted non-default one. Also: unknown versions give PostgreSQL's own
+# (sql/npgsqlrest_logout--0.1.0.sql; and each later release sql/ keeps),
+# loads the seed's routines, runs ALTER EXTENSION npgsqlrest_logout UPDATE,
+# and compares the extension's objects (scripts/extension_catalog.sql) with
+# a fresh CREATE EXTENSION: any difference fails, printed as a diff. The old
+# database's routines must answer the same before the update, after it in
+# the session that ran it, in a new session, and as in the fresh database
+# (scripts/release_answers.sql). Done in the default schema and (from
+# 0.1.0) in a quoted non-default one. Also: unknown versions give PostgreSQL's own
 # errors, and META.json describes the version CREATE EXTENSION installs.
 # Ends with "upgrade: N passed, M failed"; exits non-zero on any failure.
 # Installs into the system PostgreSQL 15: run under /tmp/npgsqlrest-pg.lock.
@@ -20,8 +20,11 @@ dir=$(mktemp -d /tmp/npgsqlrest_logout-upgrade.XXXXXX)
 work=$(mktemp -d /tmp/npgsqlrest_logout-upgrade-work.XXXXXX)
 trap 'bash scripts/cluster.sh stop "$dir"; rm -rf "$work"' EXIT
 
-first=0.1.0
 current=$(sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n 1)
+# Every earlier release whose install script sql/ keeps, oldest first.
+released=$(bash scripts/old_versions.sh list | sed 's|^sql/npgsqlrest_logout--\(.*\)\.sql$|\1|' | sort -V)
+first=$(echo "$released" | head -n 1)
+[ "$first" = 0.1.0 ] || { echo "upgrade: sql/ lacks 0.1.0's install script" >&2; exit 1; }
 
 pass=0
 fail=0
@@ -36,7 +39,7 @@ equal() {
   if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "    got:  $2"; echo "    want: $3"; fi
 }
 
-echo "== upgrade: installing the extension ($current, with $first's install script)"
+echo "== upgrade: installing the extension ($current, with the install scripts of" $released")"
 bash scripts/install.sh --pg-config "$PG_CONFIG"
 bash scripts/cluster.sh start "$dir" "$port"
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres "$@"; }
@@ -46,21 +49,22 @@ value() { psql_ -d "$1" -At -c "$2"; }
 
 echo "== upgrade: versions"
 equal "the versions on offer" \
-  "$(value postgres "select string_agg(version, ' ' order by version) from pg_available_extension_versions where name = 'npgsqlrest_logout'")" \
-  "$(printf '%s\n' "$first" "$current" | sort -u | paste -sd ' ')"
+  "$(value postgres "select string_agg(version, ' ' order by version collate \"C\") from pg_available_extension_versions where name = 'npgsqlrest_logout'")" \
+  "$(printf '%s\n' $released "$current" | LC_ALL=C sort -u | paste -sd ' ')"
 equal "the default version is Cargo.toml's" \
   "$(value postgres "select default_version from pg_available_extensions where name = 'npgsqlrest_logout'")" "$current"
 
-# upgrade_in SCHEMA: a 0.1.0 database updated in place against a fresh one,
-# both with the extension in SCHEMA.
+# upgrade_in SCHEMA TAG FROM: a database created at version FROM and
+# updated in place against a fresh one, both with the extension in SCHEMA.
 upgrade_in() {
-  local schema=$1 tag=$2
+  local schema=$1 tag=$2 first=$3
   local old="upgraded_$tag" new="fresh_$tag" qs
   qs=$(value postgres "select quote_ident('$schema')")
-  echo "== upgrade: extension in schema $qs"
+  echo "== upgrade: from $first, extension in schema $qs"
   for db in "$old" "$new"; do
     psql_ -d postgres -c "create database $db"
-    psql_ -d "$db" -c "create schema if not exists $qs" \
+    [ "$schema" = public ] || psql_ -d "$db" -c "create schema $qs"
+    psql_ -d "$db" \
       -c "alter database $db set search_path = public, $qs"
   done
   psql_ -d "$old" -c "create extension npgsqlrest_logout version '$first' schema $qs"
@@ -118,8 +122,10 @@ upgrade_in() {
   same "$qs: answers of the updated database = those of a fresh one" \
     "$work/$new.answers" "$work/$old.after"
 }
-upgrade_in public public
-upgrade_in 'Odd Schema' odd
+for v in $released; do
+  upgrade_in public "public_${v//./_}" "$v"
+done
+upgrade_in 'Odd Schema' odd "$first"
 
 echo "== upgrade: unknown versions"
 psql_ -d postgres -c 'create database bad_versions'
