@@ -5,9 +5,10 @@
 # version's install script and the upgrade scripts) plus the install scripts
 # of earlier releases kept in sql/, laid out in that server's directories
 # (pg_config --pkglibdir, --sharedir/extension).
-#   scripts/package.sh [--pg NN | --pg-config PATH] [--profile release|dev] [--out DIR]
+#   scripts/package.sh [--pg NN | --pg-config PATH | --all] [--profile release|dev] [--out DIR]
 # --pg NN uses /usr/lib/postgresql/NN/bin/pg_config (Debian's layout); the
-# default is PostgreSQL 15. Release packages use the release profile (the
+# default is PostgreSQL 15; --all builds one package per major pgrx 0.18.1
+# supports (13 to 18) whose pg_config is installed there. Release packages use the release profile (the
 # default); --profile dev builds an unoptimized library much faster, for
 # testing the packaging itself. Prints the path of the .deb last.
 # Builds only; installs nothing.
@@ -19,15 +20,25 @@ default_major=15                      # Cargo.toml's default feature
 pg_config=/usr/lib/postgresql/$default_major/bin/pg_config
 profile=release
 out=target/debian
+all=
+rest=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    --all) all=1; shift ;;
     --pg) pg_config=/usr/lib/postgresql/${2:?--pg NN}/bin/pg_config; shift 2 ;;
     --pg-config) pg_config=${2:?--pg-config PATH}; shift 2 ;;
-    --profile) profile=${2:?--profile release|dev}; shift 2 ;;
-    --out) out=${2:?--out DIR}; shift 2 ;;
-    *) echo "usage: package.sh [--pg NN | --pg-config PATH] [--profile release|dev] [--out DIR]" >&2; exit 2 ;;
+    --profile) profile=${2:?--profile release|dev}; rest+=(--profile "$profile"); shift 2 ;;
+    --out) out=${2:?--out DIR}; rest+=(--out "$out"); shift 2 ;;
+    *) echo "usage: package.sh [--pg NN | --pg-config PATH | --all] [--profile release|dev] [--out DIR]" >&2; exit 2 ;;
   esac
 done
+if [ -n "$all" ]; then
+  for m in 13 14 15 16 17 18; do
+    [ -x "/usr/lib/postgresql/$m/bin/pg_config" ] || continue
+    bash scripts/package.sh --pg "$m" "${rest[@]}"
+  done
+  exit 0
+fi
 [ -x "$pg_config" ] || { echo "package.sh: no pg_config at $pg_config" >&2; exit 1; }
 
 major=$("$pg_config" --version | sed -n 's/^PostgreSQL \([0-9][0-9]*\).*/\1/p')
@@ -41,6 +52,10 @@ extdir=$("$pg_config" --sharedir)/extension
 features=()
 if [ "$major" != "$default_major" ]; then
   features=(--no-default-features --features "pg$major")
+  # pgrx's build finds this major's headers through this pg_config (no
+  # `cargo pgrx init --pgNN` needed); not set for the default major, whose
+  # already-built bindings it would rebuild.
+  export PGRX_PG_CONFIG_PATH=$pg_config
 fi
 profile_flag=()
 [ "$profile" = release ] || profile_flag=(--profile "$profile")
