@@ -76,8 +76,14 @@ as_postgres "$BIN/pg_basebackup" -h "$pdir" -p "$pport" -U postgres -D "$sdir/da
 as_postgres "$BIN/pg_ctl" -D "$sdir/data" -l "$sdir/server.log" -w \
   -o "-k $sdir -p $sport -c listen_addresses='' -c hot_standby=on -c fsync=off" start >/dev/null
 equal "the standby is in recovery" "$(standby -At -c 'select pg_is_in_recovery()')" t
-equal "the standby streams from the primary" \
-  "$(psql -X -At -h "$pdir" -p "$pport" -U postgres -d postgres -c "select count(*) from pg_stat_replication where state = 'streaming'")" 1
+streaming=0
+for _ in $(seq 1 100); do
+  streaming=$(psql -X -At -h "$pdir" -p "$pport" -U postgres -d postgres \
+    -c "select count(*) from pg_stat_replication where state = 'streaming'")
+  [ "$streaming" = 1 ] && break
+  sleep 0.1
+done
+equal "the standby streams from the primary" "$streaming" 1
 
 # wait_replay: until the standby has replayed everything the primary wrote
 # so far; prints how long that took in milliseconds.
