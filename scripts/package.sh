@@ -40,6 +40,11 @@ if [ -n "$all" ]; then
   exit 0
 fi
 [ -x "$pg_config" ] || { echo "package.sh: no pg_config at $pg_config" >&2; exit 1; }
+if ! command -v objdump >/dev/null; then       # reads the library's needs for Depends
+  if [ "$(id -u)" -eq 0 ]; then sudo_=(); else sudo_=(sudo); fi
+  "${sudo_[@]}" apt-get update -qq >/dev/null
+  "${sudo_[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils >/dev/null
+fi
 
 major=$("$pg_config" --version | sed -n 's/^PostgreSQL \([0-9][0-9]*\).*/\1/p')
 [ -n "$major" ] || { echo "package.sh: cannot read the major of $pg_config" >&2; exit 1; }
