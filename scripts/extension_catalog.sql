@@ -3,7 +3,8 @@
 -- compares between an updated and a freshly created extension. Objects are
 -- named relative to the extension's schema (shown as @extschema@), so two
 -- databases with the extension in different schemas can be compared too.
--- Run with: psql -X -At -f scripts/extension_catalog.sql
+-- Run with: psql -X -At -f scripts/extension_catalog.sql (the rows of
+-- configuration tables come last, each table sorted)
 \set QUIET on
 set search_path = pg_catalog;
 with ext as (
@@ -153,3 +154,16 @@ facts(line) as (
   join pg_catalog.pg_init_privs i on i.classoid = m.classid and i.objoid = m.objid
 )
 select line from facts order by line collate "C";
+-- The rows of the extension's configuration tables (what pg_dump keeps):
+-- an update must leave the same rows as a fresh install.
+select pg_catalog.format(
+         'select %L || t::text from %s t order by t::text collate "C"',
+         'config row ' || pg_catalog.replace(c.rel::pg_catalog.regclass::text,
+           pg_catalog.quote_ident(n.nspname) || '.', '@extschema@.') || ': ',
+         c.rel::pg_catalog.regclass)
+from pg_catalog.pg_extension e
+join pg_catalog.pg_namespace n on n.oid = e.extnamespace,
+     unnest(e.extconfig) with ordinality as c(rel, i)
+where e.extname = 'npgsqlrest_logout'
+order by c.i
+\gexec
