@@ -17,6 +17,9 @@
 --   * A function whose signature changes is dropped and created again (or
 --     replaced when only its body or C symbol changes); a 0.1.0 call must
 --     keep meaning the same (SPEC §4).
+--   * Until a database runs this script, its 0.1.0 definitions call the new
+--     library: the C entry points they name must keep working with their
+--     old argument lists (scripts/upgrade_test.sh checks it).
 
 \echo Use "ALTER EXTENSION npgsqlrest_logout UPDATE TO '0.2.0'" to load this file. \quit
 
