@@ -24,10 +24,20 @@ from (values ('POST /auth/logout/cookie', 'POST', '/auth/logout/cookie'),
              ('POST /auth/logout', 'POST', '/auth/logout'),
              ('POST /auth/logout?_scheme=Cookies', 'POST', '/auth/logout?_scheme=Cookies'),
              ('POST /api/signout', 'POST', '/api/signout')) r(request, method, path);
-\echo 'An anonymous caller is refused before the routine runs:'
-\set ON_ERROR_STOP 0
-select handle_logout('POST', '/auth/logout/web', '{}', null);
-\set ON_ERROR_STOP 1
+\echo 'An anonymous caller (user_roles NULL) is refused before the routine runs;'
+\echo 'a front-end turns the SQLSTATE into its HTTP status:'
+create temp table refusal (request text, sqlstate text, message text);
+do $$
+begin
+  perform handle_logout('POST', '/auth/logout/web', '{}', null);
+  insert into refusal values ('POST /auth/logout/web', '00000', 'not refused');
+exception when others then
+  insert into refusal values ('POST /auth/logout/web', sqlstate, sqlerrm);
+end
+$$;
+select request, sqlstate, message,
+       case sqlstate when '28000' then '401' when '42501' then '403' when '42883' then '404' end as "HTTP status"
+from refusal;
 \echo 'The SQL file sql/signout.sql:'
 \set fixture :fixtures '/signout.sql'
 \set content `cat :fixture`
