@@ -35,9 +35,10 @@ use crate::core::request::server_filled::{
 use crate::core::schemes::SchemeList;
 
 /// Runs a logout routine for a front-end; returns the schemes to sign out
-/// of (`{}` = every scheme).
-#[pg_extern(volatile, parallel_unsafe)]
-fn call_logout(
+/// of (`{}` = every scheme). Its C entry point is `call_logout_v2_wrapper`:
+/// `call_logout_wrapper` stays the 0.1.0 one (below).
+#[pg_extern(name = "call_logout", volatile, parallel_unsafe)]
+fn call_logout_v2(
     routine: Option<RegProcedure>,
     args: default!(Option<JsonbArg>, "'{}'"),
     user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
@@ -61,9 +62,10 @@ fn call_logout(
 
 /// Finds the logout endpoint for an HTTP request and runs it as
 /// `call_logout` does. The path may carry a `?query`, decoded into
-/// arguments; `{name}` path segments bind parameters too.
-#[pg_extern(volatile, parallel_unsafe)]
-fn handle_logout(
+/// arguments; `{name}` path segments bind parameters too. Its C entry point
+/// is `handle_logout_v2_wrapper`.
+#[pg_extern(name = "handle_logout", volatile, parallel_unsafe)]
+fn handle_logout_v2(
     method: Option<&str>,
     path: Option<&str>,
     args: default!(Option<JsonbArg>, "'{}'"),
@@ -98,6 +100,30 @@ fn handle_logout(
     let mut all: Vec<(String, Value)> = arguments.collect();
     all.extend(object_arguments(args));
     TextArray::new(run(&target, all, &asking).names())
+}
+
+/// The 0.1.0 entry point of `call_logout(routine, args, user_roles)`: a
+/// database not yet updated by `ALTER EXTENSION … UPDATE` calls it, with
+/// three arguments, until then. Not part of the generated SQL.
+#[pg_extern(sql = false, volatile, parallel_unsafe)]
+fn call_logout(
+    routine: Option<RegProcedure>,
+    args: Option<JsonbArg>,
+    user_roles: Option<Vec<Option<String>>>,
+) -> TextArray {
+    call_logout_v2(routine, args, user_roles, None, None, None)
+}
+
+/// The 0.1.0 entry point of `handle_logout(method, path, args,
+/// user_roles)`, as `call_logout` above.
+#[pg_extern(sql = false, volatile, parallel_unsafe)]
+fn handle_logout(
+    method: Option<&str>,
+    path: Option<&str>,
+    args: Option<JsonbArg>,
+    user_roles: Option<Vec<Option<String>>>,
+) -> TextArray {
+    handle_logout_v2(method, path, args, user_roles, None, None, None)
 }
 
 /// Who is asking, as the front-end says: the caller and the request's
