@@ -104,7 +104,16 @@ impl KeptPlan {
             let outer = pg_sys::MemoryContextSwitchTo((*context).ecxt_per_tuple_memory);
             let mut is_null = false;
             let value = match (*state).evalfunc {
-                Some(eval) => eval(state, context, &mut is_null),
+                // An ERROR in the expression becomes a Rust panic here, so
+                // every frame above unwinds and frees what it holds (the
+                // Rc of this plan, the arguments); the plan's reference
+                // and the expression context belong to the resource owner
+                // and memory context that the abort releases. Nothing in
+                // the closure has a destructor.
+                Some(eval) => {
+                    let is_null = &mut is_null;
+                    pg_sys::ffi::pg_guard_ffi_boundary(|| eval(state, context, is_null))
+                }
                 None => {
                     is_null = true;
                     pg_sys::Datum::from(0)

@@ -34,7 +34,7 @@ fn call_logout(
     let target = logout_target(routine.0);
     let user_roles = roles(user_roles);
     check_authorization(&target, user_roles.as_deref());
-    TextArray::new(run(&target, object_arguments(args)).names())
+    TextArray::of_schemes(&run(&target, object_arguments(args)))
 }
 
 /// Finds the logout endpoint for an HTTP request and runs it as
@@ -72,7 +72,7 @@ fn handle_logout(
     let arguments = arguments.into_iter().map(|(k, v)| (k, Value::String(v)));
     let mut all: Vec<(String, Value)> = arguments.collect();
     all.extend(object_arguments(args));
-    TextArray::new(run(&target, all).names())
+    TextArray::of_schemes(&run(&target, all))
 }
 
 fn roles(user_roles: Option<Vec<Option<String>>>) -> Option<Vec<String>> {

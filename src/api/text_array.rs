@@ -11,6 +11,7 @@ use pgrx::callconv::{BoxRet, FcInfo};
 use pgrx::pg_sys;
 
 use super::varlena::{self, plain_span};
+use crate::core::schemes::SchemeList;
 use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
 };
@@ -68,6 +69,22 @@ impl TextArray {
             }
             TextArray(pg_sys::Datum::from(base))
         }
+    }
+}
+
+impl TextArray {
+    /// The names of a scheme list; 53200 when the list could not keep
+    /// every name for want of memory.
+    pub fn of_schemes(list: &SchemeList) -> Self {
+        if list.out_of_memory() {
+            super::errors::raise(
+                pgrx::PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
+                "out of memory collecting logout scheme names".into(),
+                None,
+                None,
+            );
+        }
+        Self::new(list.names())
     }
 }
 
@@ -149,6 +166,11 @@ impl<'a> TextElements<'a> {
             index: 0,
             offset: 0,
         }
+    }
+
+    /// The size of the elements' data area in bytes.
+    pub fn data_len(&self) -> usize {
+        self.data.len()
     }
 
     /// The element at a byte offset this iterator gave earlier.

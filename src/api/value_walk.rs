@@ -230,6 +230,10 @@ fn kind_of(type_oid: pg_sys::Oid) -> Kind {
             Kind::Jsonb
         } else if pg_sys::type_is_rowtype(base) {
             Kind::Record
+        } else if base == pg_sys::ANYARRAYOID {
+            // A column of type anyarray (pg_stats.most_common_vals) holds
+            // an array whose header names its element type.
+            Kind::Array
         } else if pg_sys::get_element_type(base) != pg_sys::InvalidOid {
             if is_text_like(pg_sys::getBaseType(pg_sys::get_element_type(base))) {
                 Kind::TextArray
