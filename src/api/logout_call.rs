@@ -176,7 +176,9 @@ fn object_arguments(args: Option<JsonbArg>) -> Vec<(String, Value)> {
             PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
             format!("args cannot be read: {reason}"),
             None,
-            Some("Arguments nest at most 128 levels deep."),
+            reason
+                .contains("recursion limit")
+                .then_some("Arguments nest at most 128 levels deep."),
         ),
     }
 }
