@@ -121,7 +121,7 @@ fn search_path_is_now() -> String {
         if raw.is_null() {
             String::new()
         } else {
-            std::ffi::CStr::from_ptr(raw).to_string_lossy().into_owned()
+            super::server_text::to_rust(std::ffi::CStr::from_ptr(raw).to_bytes()).into_owned()
         }
     }
 }
@@ -134,7 +134,7 @@ fn search_path_is(text: &str) -> bool {
         if raw.is_null() {
             text.is_empty()
         } else {
-            std::ffi::CStr::from_ptr(raw).to_bytes() == text.as_bytes()
+            super::server_text::to_rust(std::ffi::CStr::from_ptr(raw).to_bytes()) == text
         }
     }
 }

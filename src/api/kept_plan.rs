@@ -24,7 +24,10 @@ pub type Argument = (Option<pg_sys::Datum>, pg_sys::Oid);
 impl KeptPlan {
     /// Prepares `sql` with parameters of `types` and keeps the plan.
     pub fn prepare(sql: &str, types: &[pg_sys::Oid]) -> KeptPlan {
-        let Ok(sql) = std::ffi::CString::new(sql) else {
+        // The statement names the routine and its parameters, from the
+        // catalog: in the server encoding, as SPI reads it.
+        let Ok(sql) = std::ffi::CString::new(super::server_text::to_server(sql).into_owned())
+        else {
             raise(
                 PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
                 "a routine call holds a NUL byte".into(),

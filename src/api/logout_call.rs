@@ -15,6 +15,7 @@ use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
 use super::kept_plan::{Argument, KeptPlan};
 use super::regprocedure::RegProcedure;
+use super::server_text::{ServerStr, ServerStrings};
 use super::text_array::TextArray;
 use super::value_walk::ValueWalker;
 use crate::core::request::authorization::{authorize, Denied};
@@ -29,7 +30,7 @@ use crate::core::schemes::SchemeList;
 fn call_logout(
     routine: RegProcedure,
     args: default!(Option<JsonbArg>, "'{}'"),
-    user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
+    user_roles: default!(Option<ServerStrings>, "NULL"),
 ) -> TextArray {
     let target = logout_target(routine.0);
     let user_roles = roles(user_roles);
@@ -42,12 +43,12 @@ fn call_logout(
 /// arguments; `{name}` path segments bind parameters too.
 #[pg_extern(volatile, parallel_unsafe)]
 fn handle_logout(
-    method: Option<&str>,
-    path: Option<&str>,
+    method: Option<ServerStr>,
+    path: Option<ServerStr>,
     args: default!(Option<JsonbArg>, "'{}'"),
-    user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
+    user_roles: default!(Option<ServerStrings>, "NULL"),
 ) -> TextArray {
-    let (Some(method), Some(path)) = (method, path) else {
+    let (Some(method), Some(path)) = (method.as_ref(), path.as_ref()) else {
         raise(
             PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
             "handle_logout needs a method and a path".into(),
@@ -55,6 +56,7 @@ fn handle_logout(
             Some("Pass the request's method (e.g. 'POST') and path (e.g. '/auth/logout?x=1')."),
         );
     };
+    let (method, path) = (method.as_str(), path.as_str());
     let request =
         Request::parse(method, path).unwrap_or_else(|RequestError::BadPercentEncoding(part)| {
             raise(
@@ -75,8 +77,8 @@ fn handle_logout(
     TextArray::of_schemes(&run(&target, all))
 }
 
-fn roles(user_roles: Option<Vec<Option<String>>>) -> Option<Vec<String>> {
-    user_roles.map(|r| r.into_iter().flatten().collect())
+fn roles(user_roles: Option<ServerStrings>) -> Option<Vec<String>> {
+    user_roles.map(|r| r.0)
 }
 
 /// The logout endpoint of a routine, or an error saying why not.
@@ -91,10 +93,10 @@ fn logout_target(oid: pg_sys::Oid) -> Rc<LogoutTarget> {
         ),
         Ok(None) => {
             // SAFETY: formats an existing routine's signature.
-            let name = unsafe { std::ffi::CStr::from_ptr(pg_sys::format_procedure(oid)) };
+            let name = unsafe { super::server_text::c_to_rust(pg_sys::format_procedure(oid)) };
             raise(
                 PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-                format!("{} is not a logout endpoint", name.to_string_lossy()),
+                format!("{name} is not a logout endpoint"),
                 Some(format!(
                     "Under comments_mode {:?}, its comment must make it an endpoint and mark it @logout.",
                     super::settings::comments_mode()
@@ -313,14 +315,15 @@ fn input_datum(target: &LogoutTarget, index: usize, value: &Value) -> Option<pg_
         )
     });
     let text = text?;
-    let text = CString::new(text).unwrap_or_else(|_| {
-        raise(
-            PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
-            "an argument contains a NUL character".into(),
-            None,
-            None,
-        )
-    });
+    let text =
+        CString::new(super::server_text::to_server(&text).into_owned()).unwrap_or_else(|_| {
+            raise(
+                PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
+                "an argument contains a NUL character".into(),
+                None,
+                None,
+            )
+        });
     // SAFETY: the type's input function raises its own error (e.g. 22P02)
     // for text it cannot read.
     Some(unsafe {

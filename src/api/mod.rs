@@ -15,6 +15,7 @@ mod kept_plan;
 mod logout_call;
 mod regprocedure;
 mod schemes;
+mod server_text;
 pub mod settings;
 mod sql_file;
 #[cfg(any(test, feature = "pg_test"))]

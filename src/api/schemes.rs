@@ -7,6 +7,7 @@ use pgrx::{PgMemoryContexts, PgSqlErrorCode};
 
 use super::any_argument::{typed, AnyDatum};
 use super::errors::raise;
+use super::server_text::{self, ServerStrings};
 use super::text_array::{TextArray, TextElements};
 use super::value_walk::{with_columns, Column, Shape, ValueWalker};
 use super::varlena;
@@ -179,22 +180,28 @@ fn out_of_memory(names: usize) -> ! {
     )
 }
 
-/// Text as UTF-8; ASCII, the usual case, is checked inline.
+/// Text read in place as UTF-8; ASCII, the usual case, is checked
+/// inline. None for non-ASCII text in a database that is not UTF-8: it
+/// needs converting, which the general walk does.
 fn utf8(bytes: &[u8]) -> Option<&str> {
     if bytes.is_ascii() {
         // SAFETY: ASCII is valid UTF-8.
         Some(unsafe { std::str::from_utf8_unchecked(bytes) })
-    } else {
+    } else if server_text::is_utf8() {
         std::str::from_utf8(bytes).ok()
+    } else {
+        None
     }
 }
 
 /// Checks names against the schemes the caller has; NULL means no check.
-fn within_available(list: SchemeList, available: Option<Vec<Option<String>>>) -> TextArray {
-    let Some(available) = available else {
+fn within_available(list: SchemeList, available: Option<ServerStrings>) -> TextArray {
+    let Some(ServerStrings(available)) = available else {
         return TextArray::of_schemes(&list);
     };
-    let available: Vec<String> = available.into_iter().flatten().collect();
+    if list.out_of_memory() {
+        return TextArray::of_schemes(&list);
+    }
     match list.within(&available) {
         Ok(names) => TextArray::new(names.iter().map(String::as_str)),
         Err(unknown) => raise(
@@ -247,7 +254,7 @@ fn resolve_logout_schemes(result: Option<AnyDatum>, fcinfo: pg_sys::FunctionCall
 #[pg_extern(stable, parallel_safe, name = "resolve_logout_schemes")]
 fn resolve_logout_schemes_within(
     result: Option<AnyDatum>,
-    available_schemes: Option<Vec<Option<String>>>,
+    available_schemes: Option<ServerStrings>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> TextArray {
     within_available(schemes_of(typed(result, fcinfo, 0)), available_schemes)

@@ -10,6 +10,7 @@ use std::ptr;
 use pgrx::callconv::{BoxRet, FcInfo};
 use pgrx::pg_sys;
 
+use super::server_text;
 use super::varlena::{self, plain_span};
 use crate::core::schemes::SchemeList;
 use pgrx::pgrx_sql_entity_graph::metadata::{
@@ -34,6 +35,20 @@ impl TextArray {
     pub fn new<'a, I>(names: I) -> Self
     where
         I: Iterator<Item = &'a str> + Clone,
+    {
+        if !server_text::is_utf8() {
+            // Elsewhere than UTF-8, each name in the server encoding.
+            let converted: Vec<std::borrow::Cow<[u8]>> =
+                names.map(server_text::to_server).collect();
+            return Self::of_bytes(converted.iter().map(|n| &n[..]));
+        }
+        Self::of_bytes(names.map(str::as_bytes))
+    }
+
+    /// A one-dimensional `text[]` of names already in the server encoding.
+    fn of_bytes<'a, I>(names: I) -> Self
+    where
+        I: Iterator<Item = &'a [u8]> + Clone,
     {
         let (count, data_len) = names.clone().fold((0usize, 0usize), |(n, len), name| {
             (n + 1, len + int_align(VARHDRSZ + name.len()))
@@ -85,6 +100,16 @@ impl TextArray {
             );
         }
         Self::new(list.names())
+    }
+}
+
+impl pgrx::IntoDatum for TextArray {
+    fn into_datum(self) -> Option<pg_sys::Datum> {
+        Some(self.0)
+    }
+
+    fn type_oid() -> pg_sys::Oid {
+        pg_sys::TEXTARRAYOID
     }
 }
 
