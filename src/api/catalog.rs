@@ -119,6 +119,9 @@ fn query(sql: &str, arg: Option<(pg_sys::Oid, pg_sys::Datum)>, mut each: impl Fn
     // before SPI_finish frees them; the snapshot pushed is popped after
     // the query (or at abort, with SPI's state).
     unsafe {
+        // Invalidations first, so the lookups by OID made for each row
+        // (types, visibility) read a catalog at least as new as the rows.
+        pg_sys::AcceptInvalidationMessages();
         pg_sys::SPI_connect();
         pg_sys::PushActiveSnapshot(pg_sys::GetLatestSnapshot());
         let status = pg_sys::SPI_execute_with_args(

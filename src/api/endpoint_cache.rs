@@ -215,6 +215,12 @@ CREATE EVENT TRIGGER npgsqlrest_logout_comment_changed ON ddl_command_end
 
 /// Runs `f` on a cache that is current for this user and these settings.
 fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
+    // Invalidations committed by other sessions are otherwise read only
+    // when a lock is first taken, which a transaction already holding its
+    // catalog locks never does again: read them now, so a comment or
+    // routine changed elsewhere is seen by this very call.
+    // SAFETY: reads the shared invalidation queue (cheap when empty).
+    unsafe { pg_sys::AcceptInvalidationMessages() };
     // SAFETY: reads the backend's current user.
     let user = unsafe { pg_sys::GetUserId() };
     let mode = settings::comments_mode();
