@@ -149,7 +149,7 @@ begin
     drop schema churn cascade;
     commit;
   end loop;
-end $p$$);
+end $p$ $$);
 select dblink_send_query('other', 'call pg_temp.churn(400)');
 create function pg_temp.race(n int) returns table (calls int, internal_errors int) language plpgsql as $$
 declare
