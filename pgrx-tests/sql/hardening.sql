@@ -150,7 +150,7 @@ begin
     commit;
   end loop;
 end $p$ $$);
-select dblink_send_query('other', 'call pg_temp.churn(400)');
+select dblink_send_query('other', 'call pg_temp.churn(600)');
 create function pg_temp.race(n int) returns table (calls int, internal_errors int) language plpgsql as $$
 declare
   failures int := 0;
@@ -175,7 +175,11 @@ select * from dblink_get_result('other') as t(result text);
 select handle_logout('POST', '/healthy', '{}', '{}') as healthy;
 -- 7. Smaller ones: a sign is not a hex digit; an anyarray is read element
 -- by element; an error lists a bounded number of unknown arguments.
-select sqlstate_of($$select handle_logout('POST', '/healthy?x=%+4', '{}', '{}')$$) as plus_sign_escape;
+create function echo_logout(x text) returns text language sql as $$ select 'echo' || length(x) $$;
+comment on function echo_logout(text) is E'HTTP POST /echo\n@logout';
+select handle_logout('POST', '/echo?x=a%2B4', '{}', '{}') as plus_escaped;
+select sqlstate_of($$select handle_logout('POST', '/echo?x=a%+4', '{}', '{}')$$) as plus_sign_escape,
+       sqlstate_of($$select handle_logout('POST', '/echo?x=a%-4', '{}', '{}')$$) as minus_sign_escape;
 create table mcv (scheme text);
 insert into mcv select s from unnest(array['Cookies', 'Bearer']) s, generate_series(1, 50);
 analyze mcv;

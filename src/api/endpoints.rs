@@ -11,7 +11,7 @@ use super::catalog::{self, CatalogRoutine};
 use super::regprocedure::RegProcedure;
 use super::server_text::ServerString;
 use super::settings;
-use super::text_array::TextArray;
+use super::text_array::{TextArray, TextArrayColumn};
 use crate::core::endpoint::{endpoint, Endpoint, EndpointOptions};
 
 /// The settings endpoints are made under, read once for many routines.
@@ -69,7 +69,7 @@ fn endpoints() -> TableIterator<
         name!(path, ServerString),
         name!(request_param_type, ServerString),
         name!(requires_authorization, bool),
-        name!(authorize_roles, TextArray),
+        name!(authorize_roles, TextArrayColumn),
         name!(allow_anonymous, bool),
         name!(login, bool),
         name!(logout, bool),
@@ -96,7 +96,7 @@ fn endpoints() -> TableIterator<
             ServerString(e.path.clone()),
             ServerString(e.request_param_type.to_string()),
             e.requires_authorization,
-            TextArray::new(e.authorize_roles.iter().map(String::as_str)),
+            TextArrayColumn(TextArray::new(e.authorize_roles.iter().map(String::as_str))),
             e.allow_anonymous,
             e.login,
             e.logout,

@@ -246,3 +246,34 @@ fn element_at(data: &[u8], offset: usize) -> Option<(Option<&[u8]>, usize)> {
         None => Some((None, rest.len())),
     }
 }
+
+/// A `text[]` column of a table result, named as pgrx names `Vec<String>`
+/// there (`TEXT[]`), so the function's SQL stays as it was.
+pub struct TextArrayColumn(pub TextArray);
+
+impl pgrx::IntoDatum for TextArrayColumn {
+    fn into_datum(self) -> Option<pg_sys::Datum> {
+        self.0.into_datum()
+    }
+
+    fn type_oid() -> pg_sys::Oid {
+        pg_sys::TEXTARRAYOID
+    }
+}
+
+// SAFETY: as for TextArray.
+unsafe impl BoxRet for TextArrayColumn {
+    unsafe fn box_into<'fcx>(self, fcinfo: &mut FcInfo<'fcx>) -> pgrx::datum::Datum<'fcx> {
+        // SAFETY: as for TextArray.
+        unsafe { self.0.box_into(fcinfo) }
+    }
+}
+
+// SAFETY: the SQL type named here is the one the datum has.
+unsafe impl SqlTranslatable for TextArrayColumn {
+    const TYPE_IDENT: &'static str = pgrx::pgrx_resolved_type!(TextArrayColumn);
+    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
+    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::literal("TEXT[]"));
+    const RETURN_SQL: Result<ReturnsRef, ReturnsError> =
+        Ok(ReturnsRef::One(SqlMappingRef::literal("TEXT[]")));
+}
