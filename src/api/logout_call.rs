@@ -315,15 +315,15 @@ fn input_datum(target: &LogoutTarget, index: usize, value: &Value) -> Option<pg_
         )
     });
     let text = text?;
-    let text =
-        CString::new(super::server_text::to_server(&text).into_owned()).unwrap_or_else(|_| {
-            raise(
-                PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
-                "an argument contains a NUL character".into(),
-                None,
-                None,
-            )
-        });
+    let text = super::server_text::into_server(text);
+    let text = CString::new(text).unwrap_or_else(|_| {
+        raise(
+            PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
+            "an argument contains a NUL character".into(),
+            None,
+            None,
+        )
+    });
     // SAFETY: the type's input function raises its own error (e.g. 22P02)
     // for text it cannot read.
     Some(unsafe {

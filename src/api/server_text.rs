@@ -107,6 +107,15 @@ pub fn to_server(text: &str) -> Cow<'_, [u8]> {
     }
 }
 
+/// [`to_server`] for an owned text: its own bytes when nothing needs
+/// converting, with no copy.
+pub fn into_server(text: String) -> Vec<u8> {
+    if text.is_ascii() || is_utf8() {
+        return text.into_bytes();
+    }
+    to_server(&text).into_owned()
+}
+
 /// A `text` argument as UTF-8: `#[pg_extern] fn f(x: Option<ServerStr>)`
 /// takes `text` as `Option<&str>` would, in any server encoding.
 pub struct ServerStr<'a>(pub Cow<'a, str>);
