@@ -89,6 +89,7 @@ fn read(sql: &str, arg: Option<(pg_sys::Oid, pg_sys::Datum)>) -> Vec<CatalogRout
     let mut lookups = Lookups {
         type_names: TypeNames::default(),
         search_path: search_path(),
+        types: HashMap::new(),
     };
     let mut routines = Vec::new();
     let mut columns = None;
@@ -253,6 +254,17 @@ impl TypeNames {
 struct Lookups {
     type_names: TypeNames,
     search_path: Vec<pg_sys::Oid>,
+    /// Whether each type seen still exists.
+    types: HashMap<pg_sys::Oid, bool>,
+}
+
+impl Lookups {
+    fn type_exists(&mut self, oid: pg_sys::Oid) -> bool {
+        *self
+            .types
+            .entry(oid)
+            .or_insert_with(|| exists(pg_sys::SysCacheIdentifier::TYPEOID, oid))
+    }
 }
 
 /// The schemas the search path holds now, implicit ones included.
@@ -284,7 +296,8 @@ fn signature(
     let (oid, namespace) = routine;
     // A routine outside the path is not visible; one inside it is unless
     // an earlier schema has the same signature (FunctionIsVisible's test).
-    // SAFETY: a search-path lookup of an existing routine.
+    // SAFETY: a search-path lookup of a routine found to exist just now
+    // (from_row checks it for routines in the path).
     let visible = search_path.contains(&namespace) && unsafe { pg_sys::FunctionIsVisible(oid) };
     let types: Vec<&str> = parameters.iter().map(|p| p.type_name.as_str()).collect();
     let name = quote_identifier(name);
@@ -401,11 +414,16 @@ fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRou
     let oid = row.oid(at.oid).unwrap_or(pg_sys::InvalidOid);
     let types = row.oids(at.input_types);
     let return_type = row.oid(at.return_type);
+    // Checked once per type (a handful per catalog read), and per
+    // routine only where the visibility test below looks the routine up:
+    // a probe per routine would cost as much as the rest of the read.
     let types_exist = types
         .iter()
         .chain(return_type.as_ref())
-        .all(|t| exists(pg_sys::SysCacheIdentifier::TYPEOID, *t));
-    if !exists(pg_sys::SysCacheIdentifier::PROCOID, oid) || !types_exist {
+        .all(|t| lookups.type_exists(*t));
+    let namespace = row.oid(at.namespace).unwrap_or(pg_sys::InvalidOid);
+    let in_path = lookups.search_path.contains(&namespace);
+    if !types_exist || (in_path && !exists(pg_sys::SysCacheIdentifier::PROCOID, oid)) {
         return None;
     }
     let kind = text(at.kind);
@@ -436,7 +454,6 @@ fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRou
             has_default: i >= first_default,
         })
         .collect();
-    let namespace = row.oid(at.namespace).unwrap_or(pg_sys::InvalidOid);
     let schema = text(at.schema);
     let name = text(at.name);
     Some(CatalogRoutine {
