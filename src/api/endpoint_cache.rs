@@ -215,12 +215,6 @@ CREATE EVENT TRIGGER npgsqlrest_logout_comment_changed ON ddl_command_end
 
 /// Runs `f` on a cache that is current for this user and these settings.
 fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
-    // Invalidations committed by other sessions are otherwise read only
-    // when a lock is first taken, which a transaction already holding its
-    // catalog locks never does again: read them now, so a comment or
-    // routine changed elsewhere is seen by this very call.
-    // SAFETY: reads the shared invalidation queue (cheap when empty).
-    unsafe { pg_sys::AcceptInvalidationMessages() };
     // SAFETY: reads the backend's current user.
     let user = unsafe { pg_sys::GetUserId() };
     let mode = settings::comments_mode();
@@ -258,9 +252,20 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
     })
 }
 
+/// Reads the invalidations other sessions have committed. Postgres reads
+/// them otherwise only when a lock is first taken, which a transaction
+/// already holding its catalog locks never does again: each entry point
+/// reads them first, so a comment or routine changed elsewhere is seen by
+/// this very call, in any transaction.
+fn accept_invalidations() {
+    // SAFETY: reads the shared invalidation queue (cheap when empty).
+    unsafe { pg_sys::AcceptInvalidationMessages() };
+}
+
 /// The logout endpoint of a routine (None when it is not one), or Err
 /// when no routine has that OID.
 pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuchRoutine> {
+    accept_invalidations();
     if let Some(found) = with_cache(|c| c.by_oid.get(&oid).cloned()) {
         return Ok(found);
     }
@@ -327,6 +332,7 @@ pub fn route(method: &str, segments: &[String]) -> RouteMatch {
             RouteMatch::Ambiguous(names)
         }
     };
+    accept_invalidations();
     if let Some(found) = with_cache(|c| c.routes.as_ref().map(find)) {
         return found;
     }
@@ -370,6 +376,7 @@ pub fn plan(
 /// Whether the backend holds any `endpoints()` rows: when it holds none,
 /// reading every routine at once is cheaper than comparing keys first.
 pub fn has_rows() -> bool {
+    accept_invalidations();
     with_cache(|c| !c.rows.is_empty())
 }
 
