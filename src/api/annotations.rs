@@ -1,6 +1,7 @@
 //! `parse_annotations`: one comment in, its annotation document out.
 
 use super::jsonb_out::FastJsonB;
+use super::server_text::{ServerStr, ServerStrings};
 use pgrx::prelude::*;
 
 use crate::core::grammar::annotations::{parse_with, Routine};
@@ -8,17 +9,21 @@ use crate::core::grammar::annotations::{parse_with, Routine};
 /// The annotation document of a comment, for a routine with `tags`.
 #[pg_extern(immutable, parallel_safe)]
 fn parse_annotations(
-    comment: Option<&str>,
-    tags: default!(Option<Vec<Option<String>>>, "NULL"),
+    comment: Option<ServerStr>,
+    tags: default!(Option<ServerStrings>, "NULL"),
 ) -> FastJsonB {
-    let tags: Vec<String> = tags.unwrap_or_default().into_iter().flatten().collect();
+    let tags: Vec<String> = tags.map(|t| t.0).unwrap_or_default();
     let routine = Routine {
         tags: &tags,
         parameters: &[],
     };
-    let doc = parse_with(comment.unwrap_or(""), routine, &mut || {
-        pgrx::check_for_interrupts!();
-    });
+    let doc = parse_with(
+        comment.as_ref().map_or("", ServerStr::as_str),
+        routine,
+        &mut || {
+            pgrx::check_for_interrupts!();
+        },
+    );
     FastJsonB::new(&doc.to_json())
 }
 

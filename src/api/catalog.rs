@@ -4,7 +4,12 @@
 use std::collections::HashMap;
 
 use pgrx::prelude::*;
-use pgrx::spi::{SpiHeapTupleData, SpiTupleTable};
+use pgrx::PgSqlErrorCode;
+
+use super::errors::raise;
+use super::server_text;
+use super::text_array::TextElements;
+use super::varlena;
 
 use crate::core::endpoint::{Parameter, RoutineInfo};
 
@@ -52,48 +57,170 @@ pub struct CatalogRoutine {
 
 /// One routine, or None when the OID names no routine.
 pub fn routine(oid: pg_sys::Oid) -> Option<CatalogRoutine> {
-    read(ROUTINE_BY_OID, &[oid.into()]).into_iter().next()
+    read(
+        ROUTINE_BY_OID,
+        Some((pg_sys::OIDOID, pg_sys::Datum::from(oid))),
+    )
+    .into_iter()
+    .next()
 }
 
 /// Every routine `endpoints()` considers.
 pub fn listed_routines() -> Vec<CatalogRoutine> {
-    read(ROUTINES_LISTED, &[])
+    read(ROUTINES_LISTED, None)
 }
 
 /// The routines with these OIDs.
 pub fn routines(oids: Vec<pg_sys::Oid>) -> Vec<CatalogRoutine> {
-    read(ROUTINES_BY_OIDS, &[oids.into()])
+    let array = oids.into_datum().unwrap_or(pg_sys::Datum::from(0));
+    read(ROUTINES_BY_OIDS, Some((pg_sys::OIDARRAYOID, array)))
 }
 
 /// The OID and comment of every routine `endpoints()` considers.
 pub fn listed_keys() -> Vec<(pg_sys::Oid, Option<String>)> {
-    Spi::connect(|client| {
-        client
-            .select(LISTED_KEYS, None, &[])?
-            .map(|row| {
-                Ok((
-                    row.get::<pg_sys::Oid>(1)?.unwrap_or(pg_sys::InvalidOid),
-                    row.get(2)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, pgrx::spi::Error>>()
-    })
-    .unwrap_or_else(|error| pgrx::error!("npgsqlrest_logout could not read the catalog: {error}"))
+    let mut keys = Vec::new();
+    query(LISTED_KEYS, None, |row| {
+        keys.push((row.oid(1).unwrap_or(pg_sys::InvalidOid), row.text(2)));
+    });
+    keys
 }
 
-fn read(query: &str, args: &[pgrx::datum::DatumWithOid]) -> Vec<CatalogRoutine> {
+fn read(sql: &str, arg: Option<(pg_sys::Oid, pg_sys::Datum)>) -> Vec<CatalogRoutine> {
     let mut lookups = Lookups {
         type_names: TypeNames::default(),
         search_path: search_path(),
+        types: HashMap::new(),
     };
-    Spi::connect(|client| {
-        let table = client.select(query, None, args)?;
-        let columns = Columns::of(&table)?;
-        table
-            .map(|row| from_row(&row, &columns, &mut lookups))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .unwrap_or_else(|error| pgrx::error!("npgsqlrest_logout could not read the catalog: {error}"))
+    let mut routines = Vec::new();
+    let mut columns = None;
+    query(sql, arg, |row| {
+        let at = columns.get_or_insert_with(|| Columns::of(row));
+        routines.extend(from_row(row, at, &mut lookups));
+    });
+    routines
+}
+
+/// Runs a catalog query and calls `each` with every row.
+///
+/// The query reads the catalog as it is now, under a snapshot taken for
+/// it, never under the transaction's snapshot: in a REPEATABLE READ or
+/// SERIALIZABLE transaction that snapshot can be older than the
+/// invalidations the cache has already seen, and what is built from it
+/// would be kept as current after the transaction (stale authorization).
+/// It runs read-only, so SPI takes no snapshot of its own.
+fn query(sql: &str, arg: Option<(pg_sys::Oid, pg_sys::Datum)>, mut each: impl FnMut(&Row)) {
+    let Ok(sql) = std::ffi::CString::new(sql) else {
+        return;
+    };
+    let (mut types, mut values, nulls) = match arg {
+        Some((type_oid, value)) => (vec![type_oid], vec![value], vec![b' ' as std::ffi::c_char]),
+        None => (Vec::new(), Vec::new(), Vec::new()),
+    };
+    // SAFETY: SPI is connected around the query and its rows are read
+    // before SPI_finish frees them; the snapshot pushed is popped after
+    // the query (or at abort, with SPI's state).
+    unsafe {
+        // Invalidations first, so the lookups by OID made for each row
+        // (types, visibility) read a catalog at least as new as the rows.
+        pg_sys::AcceptInvalidationMessages();
+        pg_sys::SPI_connect();
+        pg_sys::PushActiveSnapshot(pg_sys::GetLatestSnapshot());
+        let status = pg_sys::SPI_execute_with_args(
+            sql.as_ptr(),
+            types.len() as i32,
+            types.as_mut_ptr(),
+            values.as_mut_ptr(),
+            nulls.as_ptr(),
+            true,
+            0,
+        );
+        pg_sys::PopActiveSnapshot();
+        let table = pg_sys::SPI_tuptable;
+        if status != pg_sys::SPI_OK_SELECT as i32 || table.is_null() {
+            pg_sys::SPI_finish();
+            raise(
+                PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+                format!("npgsqlrest_logout could not read the catalog (SPI result {status})"),
+                None,
+                None,
+            );
+        }
+        let desc = (*table).tupdesc;
+        let count = usize::try_from(pg_sys::SPI_processed).unwrap_or(0);
+        for &tuple in std::slice::from_raw_parts((*table).vals, count) {
+            each(&Row { tuple, desc });
+        }
+        pg_sys::SPI_finish();
+    }
+}
+
+/// One row of a catalog query, its columns read by position (1-based).
+struct Row {
+    tuple: pg_sys::HeapTuple,
+    desc: pg_sys::TupleDesc,
+}
+
+impl Row {
+    fn datum(&self, column: usize) -> Option<pg_sys::Datum> {
+        let mut is_null = false;
+        // SAFETY: the row and its descriptor are SPI's, live while read.
+        let datum =
+            unsafe { pg_sys::SPI_getbinval(self.tuple, self.desc, column as i32, &mut is_null) };
+        (!is_null).then_some(datum)
+    }
+
+    fn oid(&self, column: usize) -> Option<pg_sys::Oid> {
+        self.datum(column)
+            .map(|d| pg_sys::Oid::from(d.value() as u32))
+    }
+
+    fn int(&self, column: usize) -> Option<i32> {
+        self.datum(column).map(|d| d.value() as i32)
+    }
+
+    fn bool(&self, column: usize) -> Option<bool> {
+        self.datum(column).map(|d| d.value() != 0)
+    }
+
+    /// A text column, from the server encoding.
+    fn text(&self, column: usize) -> Option<String> {
+        // SAFETY: a text datum of the row.
+        self.datum(column)
+            .map(|d| server_text::to_rust(unsafe { varlena::content(d) }).into_owned())
+    }
+
+    /// A text[] column's elements, from the server encoding.
+    fn texts(&self, column: usize) -> Option<Vec<String>> {
+        // SAFETY: a text[] datum of the row.
+        self.datum(column).map(|d| unsafe {
+            TextElements::of(d)
+                .map(|(_, bytes)| server_text::to_rust(bytes.unwrap_or_default()).into_owned())
+                .collect()
+        })
+    }
+
+    fn oids(&self, column: usize) -> Vec<pg_sys::Oid> {
+        // SAFETY: an oid[] datum of the row.
+        self.datum(column)
+            .and_then(|d| unsafe { Vec::<pg_sys::Oid>::from_datum(d, false) })
+            .unwrap_or_default()
+    }
+}
+
+/// Whether a catalog row still exists now: rows come from the query's
+/// snapshot, while lookups by OID read the latest catalog, where a routine
+/// or type dropped meanwhile is gone.
+fn exists(cache: pg_sys::SysCacheIdentifier::Type, oid: pg_sys::Oid) -> bool {
+    // SAFETY: a syscache probe by OID.
+    unsafe {
+        pg_sys::SearchSysCacheExists(
+            cache as i32,
+            pg_sys::Datum::from(oid),
+            pg_sys::Datum::from(0),
+            pg_sys::Datum::from(0),
+            pg_sys::Datum::from(0),
+        )
+    }
 }
 
 /// Type names as `format_type` spells them, looked up once per type.
@@ -105,12 +232,16 @@ impl TypeNames {
         self.0
             .entry(oid)
             .or_insert_with(|| {
-                // SAFETY: format_type_be returns a palloc'd C string for any OID.
+                // SAFETY: format_type_extended returns a palloc'd C string
+                // for any OID: "???" for one that names no type (dropped
+                // since the routine was read), never an error.
                 unsafe {
-                    let name = pg_sys::format_type_be(oid);
-                    let owned = std::ffi::CStr::from_ptr(name)
-                        .to_string_lossy()
-                        .into_owned();
+                    let name = pg_sys::format_type_extended(
+                        oid,
+                        -1,
+                        pg_sys::FORMAT_TYPE_ALLOW_INVALID as pg_sys::bits16,
+                    );
+                    let owned = server_text::c_to_rust(name);
                     pg_sys::pfree(name.cast());
                     owned
                 }
@@ -123,6 +254,17 @@ impl TypeNames {
 struct Lookups {
     type_names: TypeNames,
     search_path: Vec<pg_sys::Oid>,
+    /// Whether each type seen still exists.
+    types: HashMap<pg_sys::Oid, bool>,
+}
+
+impl Lookups {
+    fn type_exists(&mut self, oid: pg_sys::Oid) -> bool {
+        *self
+            .types
+            .entry(oid)
+            .or_insert_with(|| exists(pg_sys::SysCacheIdentifier::TYPEOID, oid))
+    }
 }
 
 /// The schemas the search path holds now, implicit ones included.
@@ -154,7 +296,8 @@ fn signature(
     let (oid, namespace) = routine;
     // A routine outside the path is not visible; one inside it is unless
     // an earlier schema has the same signature (FunctionIsVisible's test).
-    // SAFETY: a search-path lookup of an existing routine.
+    // SAFETY: a search-path lookup of a routine found to exist just now
+    // (from_row checks it for routines in the path).
     let visible = search_path.contains(&namespace) && unsafe { pg_sys::FunctionIsVisible(oid) };
     let types: Vec<&str> = parameters.iter().map(|p| p.type_name.as_str()).collect();
     let name = quote_identifier(name);
@@ -165,7 +308,9 @@ fn signature(
     }
 }
 
-/// An identifier quoted only where Postgres would quote it.
+/// An identifier quoted only where Postgres would quote it. It quotes any
+/// name with a byte outside `[a-z0-9_]` and copies the bytes as they are,
+/// so UTF-8 goes in and comes out unchanged in any server encoding.
 fn quote_identifier(name: &str) -> String {
     let Ok(c_name) = std::ffi::CString::new(name) else {
         return name.to_string();
@@ -236,48 +381,68 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(table: &SpiTupleTable) -> Result<Self, pgrx::spi::Error> {
-        let at = |name: &str| table.column_ordinal(name);
-        Ok(Columns {
-            oid: at("oid")?,
-            namespace: at("namespace")?,
-            schema: at("schema")?,
-            name: at("name")?,
-            kind: at("kind")?,
-            volatility: at("volatility")?,
-            return_type: at("return_type")?,
-            language: at("language")?,
-            returns_set: at("returns_set")?,
-            comment: at("comment")?,
-            default_count: at("default_count")?,
-            input_types: at("input_types")?,
-            arg_names: at("arg_names")?,
-            arg_modes: at("arg_modes")?,
-        })
+    fn of(row: &Row) -> Self {
+        let at = |name: &str| {
+            let name = std::ffi::CString::new(name).unwrap_or_default();
+            // SAFETY: looks a column name up in the row's descriptor.
+            let number = unsafe { pg_sys::SPI_fnumber(row.desc, name.as_ptr()) };
+            usize::try_from(number).unwrap_or(0)
+        };
+        Columns {
+            oid: at("oid"),
+            namespace: at("namespace"),
+            schema: at("schema"),
+            name: at("name"),
+            kind: at("kind"),
+            volatility: at("volatility"),
+            return_type: at("return_type"),
+            language: at("language"),
+            returns_set: at("returns_set"),
+            comment: at("comment"),
+            default_count: at("default_count"),
+            input_types: at("input_types"),
+            arg_names: at("arg_names"),
+            arg_modes: at("arg_modes"),
+        }
     }
 }
 
-fn from_row(
-    row: &SpiHeapTupleData,
-    at: &Columns,
-    lookups: &mut Lookups,
-) -> Result<CatalogRoutine, pgrx::spi::Error> {
-    let text = |column: usize| -> Result<String, pgrx::spi::Error> {
-        Ok(row.get::<String>(column)?.unwrap_or_default())
-    };
-    let kind = text(at.kind)?;
-    let volatility = match text(at.volatility)?.as_str() {
+/// The routine of a row; None when it or one of its types was dropped
+/// after the query's snapshot (it is then no endpoint any more).
+fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRoutine> {
+    let text = |column: usize| row.text(column).unwrap_or_default();
+    let oid = row.oid(at.oid).unwrap_or(pg_sys::InvalidOid);
+    let types = row.oids(at.input_types);
+    let return_type = row.oid(at.return_type);
+    // Checked once per type (a handful per catalog read), and per
+    // routine only where the visibility test below looks the routine up:
+    // a probe per routine would cost as much as the rest of the read.
+    let types_exist = types
+        .iter()
+        .chain(return_type.as_ref())
+        .all(|t| lookups.type_exists(*t));
+    let namespace = row.oid(at.namespace).unwrap_or(pg_sys::InvalidOid);
+    let in_path = lookups.search_path.contains(&namespace);
+    if !types_exist || (in_path && !exists(pg_sys::SysCacheIdentifier::PROCOID, oid)) {
+        return None;
+    }
+    let kind = text(at.kind);
+    let volatility = match text(at.volatility).as_str() {
         "i" => "immutable",
         "s" => "stable",
         _ => "volatile",
     };
-    let types: Vec<pg_sys::Oid> = row.get(at.input_types)?.unwrap_or_default();
     let arguments = argument_names(
-        row.get(at.arg_names)?.unwrap_or_default(),
-        row.get(at.arg_modes)?,
+        row.texts(at.arg_names)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Some)
+            .collect(),
+        row.texts(at.arg_modes)
+            .map(|modes| modes.into_iter().map(Some).collect()),
     );
     let names = &arguments.inputs;
-    let defaults = row.get::<i32>(at.default_count)?.unwrap_or(0).max(0) as usize;
+    let defaults = row.int(at.default_count).unwrap_or(0).max(0) as usize;
     let first_default = types.len().saturating_sub(defaults);
     let parameters: Vec<Parameter> = types
         .iter()
@@ -289,16 +454,13 @@ fn from_row(
             has_default: i >= first_default,
         })
         .collect();
-    let return_type = row.get::<pg_sys::Oid>(at.return_type)?;
-    let oid = row.get(at.oid)?.unwrap_or(pg_sys::InvalidOid);
-    let namespace = row.get(at.namespace)?.unwrap_or(pg_sys::InvalidOid);
-    let schema = text(at.schema)?;
-    let name = text(at.name)?;
-    Ok(CatalogRoutine {
+    let schema = text(at.schema);
+    let name = text(at.name);
+    Some(CatalogRoutine {
         oid,
         input_types: types,
         return_type: return_type.unwrap_or(pg_sys::InvalidOid),
-        is_sql: row.get::<pg_sys::Oid>(at.language)? == Some(SQL_LANGUAGE),
+        is_sql: row.oid(at.language) == Some(SQL_LANGUAGE),
         variadic: arguments.variadic,
         output_names: arguments.outputs,
         is_plain: (kind == "f" || kind == "p")
@@ -316,9 +478,9 @@ fn from_row(
             is_procedure: kind == "p",
             volatility: volatility.to_string(),
             returns_void: return_type == Some(pg_sys::VOIDOID),
-            returns_set: row.get(at.returns_set)?.unwrap_or(false),
+            returns_set: row.bool(at.returns_set).unwrap_or(false),
             parameters,
-            comment: row.get(at.comment)?,
+            comment: row.text(at.comment),
         },
     })
 }

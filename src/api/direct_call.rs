@@ -60,7 +60,10 @@ pub fn call(oid: pg_sys::Oid, input_types: &[pg_sys::Oid], args: &[Arg]) -> Opti
             slot.isnull = arg.is_none();
         }
         let function = (*flinfo).fn_addr?;
-        let result = function(fcinfo);
+        // An ERROR in the function becomes a Rust panic here, so every
+        // frame above unwinds and frees what it holds; nothing in the
+        // closure has a destructor.
+        let result = pg_sys::ffi::pg_guard_ffi_boundary(|| function(fcinfo));
         (!(*fcinfo).isnull).then_some(result)
     }
 }

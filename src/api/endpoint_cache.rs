@@ -124,7 +124,7 @@ fn search_path_is_now() -> String {
         if raw.is_null() {
             String::new()
         } else {
-            std::ffi::CStr::from_ptr(raw).to_string_lossy().into_owned()
+            super::server_text::to_rust(std::ffi::CStr::from_ptr(raw).to_bytes()).into_owned()
         }
     }
 }
@@ -137,7 +137,7 @@ fn search_path_is(text: &str) -> bool {
         if raw.is_null() {
             text.is_empty()
         } else {
-            std::ffi::CStr::from_ptr(raw).to_bytes() == text.as_bytes()
+            super::server_text::to_rust(std::ffi::CStr::from_ptr(raw).to_bytes()) == text
         }
     }
 }
@@ -255,9 +255,20 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
     })
 }
 
+/// Reads the invalidations other sessions have committed. Postgres reads
+/// them otherwise only when a lock is first taken, which a transaction
+/// already holding its catalog locks never does again: each entry point
+/// reads them first, so a comment or routine changed elsewhere is seen by
+/// this very call, in any transaction.
+fn accept_invalidations() {
+    // SAFETY: reads the shared invalidation queue (cheap when empty).
+    unsafe { pg_sys::AcceptInvalidationMessages() };
+}
+
 /// The logout endpoint of a routine (None when it is not one), or Err
 /// when no routine has that OID.
 pub fn target_by_oid(oid: pg_sys::Oid) -> Result<Option<Rc<LogoutTarget>>, NoSuchRoutine> {
+    accept_invalidations();
     if let Some(found) = with_cache(|c| c.by_oid.get(&oid).cloned()) {
         return Ok(found);
     }
@@ -326,6 +337,7 @@ pub fn route(method: &str, segments: &[String]) -> RouteMatch {
             RouteMatch::Ambiguous(names)
         }
     };
+    accept_invalidations();
     if let Some(found) = with_cache(|c| c.routes.as_ref().map(find)) {
         return found;
     }
@@ -369,6 +381,7 @@ pub fn plan(
 /// Whether the backend holds any `endpoints()` rows: when it holds none,
 /// reading every routine at once is cheaper than comparing keys first.
 pub fn has_rows() -> bool {
+    accept_invalidations();
     with_cache(|c| !c.rows.is_empty())
 }
 

@@ -9,7 +9,9 @@ use pgrx::prelude::*;
 
 use super::catalog::{self, CatalogRoutine};
 use super::regprocedure::RegProcedure;
+use super::server_text::ServerString;
 use super::settings;
+use super::text_array::{TextArray, TextArrayColumn};
 use crate::core::endpoint::{endpoint, Endpoint, EndpointOptions};
 
 /// The settings endpoints are made under, read once for many routines.
@@ -61,13 +63,13 @@ fn endpoints() -> TableIterator<
     'static,
     (
         name!(routine, RegProcedure),
-        name!(schema, String),
-        name!(name, String),
-        name!(method, String),
-        name!(path, String),
-        name!(request_param_type, String),
+        name!(schema, ServerString),
+        name!(name, ServerString),
+        name!(method, ServerString),
+        name!(path, ServerString),
+        name!(request_param_type, ServerString),
         name!(requires_authorization, bool),
-        name!(authorize_roles, Vec<String>),
+        name!(authorize_roles, TextArrayColumn),
         name!(allow_anonymous, bool),
         name!(login, bool),
         name!(logout, bool),
@@ -88,13 +90,13 @@ fn endpoints() -> TableIterator<
         let e = &r.summary;
         (
             RegProcedure(r.oid),
-            r.schema.clone(),
-            r.name.clone(),
-            e.method.clone(),
-            e.path.clone(),
-            e.request_param_type.to_string(),
+            ServerString(r.schema.clone()),
+            ServerString(r.name.clone()),
+            ServerString(e.method.clone()),
+            ServerString(e.path.clone()),
+            ServerString(e.request_param_type.to_string()),
             e.requires_authorization,
-            e.authorize_roles.clone(),
+            TextArrayColumn(TextArray::new(e.authorize_roles.iter().map(String::as_str))),
             e.allow_anonymous,
             e.login,
             e.logout,

@@ -28,7 +28,7 @@ impl FromDatum for JsonbArg {
         let text = unsafe {
             let out =
                 pgrx::direct_function_call::<&std::ffi::CStr>(pg_sys::jsonb_out, &[Some(datum)]);
-            out.map(|c| c.to_string_lossy().into_owned())
+            out.map(|c| super::server_text::to_rust(c.to_bytes()).into_owned())
                 .unwrap_or_default()
         };
         Some(JsonbArg(

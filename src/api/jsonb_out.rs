@@ -8,6 +8,7 @@
 //! text, byte for byte.
 
 use super::errors::raise;
+use super::server_text;
 use crate::core::json::jsonb_encode::{encode, Counter, EncodeError, SliceSink};
 use crate::core::json::tree::Json;
 use pgrx::callconv::{BoxRet, FcInfo};
@@ -84,6 +85,20 @@ impl StoredJsonB {
     pub fn new(value: &Json) -> Self {
         let mut bytes = Vec::with_capacity(2048);
         check(encode(value, &mut numeric, &mut bytes));
+        if !server_text::is_utf8() {
+            // SAFETY: a complete jsonb varlena, copied into palloc'd
+            // memory, re-encoded, and copied back out.
+            unsafe {
+                let copy = pg_sys::palloc(bytes.len()).cast::<u8>();
+                ptr::copy_nonoverlapping(bytes.as_ptr(), copy, bytes.len());
+                let converted = in_server_encoding(pg_sys::Datum::from(copy)).cast_mut_ptr::<u8>();
+                bytes = std::slice::from_raw_parts(
+                    converted,
+                    pgrx::varlena::varsize_any(converted.cast()),
+                )
+                .to_vec();
+            }
+        }
         StoredJsonB(bytes.into())
     }
 }
@@ -117,7 +132,36 @@ pub fn to_jsonb(value: &Json) -> pg_sys::Datum {
         let buffer = pg_sys::palloc(len).cast::<u8>();
         let bytes = std::slice::from_raw_parts_mut(buffer, len);
         check(encode(value, &mut numeric, &mut SliceSink::new(bytes)));
-        pg_sys::Datum::from(buffer)
+        let datum = pg_sys::Datum::from(buffer);
+        if server_text::is_utf8() {
+            datum
+        } else {
+            in_server_encoding(datum)
+        }
+    }
+}
+
+/// A jsonb value whose strings are UTF-8 made again with its strings in
+/// the server encoding, for a database that is not UTF-8: printed (jsonb
+/// prints string bytes as they are), converted, and read back by
+/// `jsonb_in`. Only such databases take this slower way.
+///
+/// # Safety
+/// `datum` is a complete jsonb value written by `encode`.
+unsafe fn in_server_encoding(datum: pg_sys::Datum) -> pg_sys::Datum {
+    // SAFETY: jsonb_out and jsonb_in take and give palloc'd values.
+    unsafe {
+        let text = pgrx::direct_function_call::<&std::ffi::CStr>(pg_sys::jsonb_out, &[Some(datum)]);
+        let utf8 = text.map(|t| t.to_bytes()).unwrap_or(b"null");
+        let converted = server_text::to_server(std::str::from_utf8(utf8).unwrap_or("null"));
+        let mut c_text = Vec::with_capacity(converted.len() + 1);
+        c_text.extend_from_slice(&converted);
+        c_text.push(0);
+        pgrx::direct_function_call_as_datum(
+            pg_sys::jsonb_in,
+            &[Some(pg_sys::Datum::from(c_text.as_ptr()))],
+        )
+        .unwrap_or(datum)
     }
 }
 

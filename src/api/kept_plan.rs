@@ -24,7 +24,10 @@ pub type Argument = (Option<pg_sys::Datum>, pg_sys::Oid);
 impl KeptPlan {
     /// Prepares `sql` with parameters of `types` and keeps the plan.
     pub fn prepare(sql: &str, types: &[pg_sys::Oid]) -> KeptPlan {
-        let Ok(sql) = std::ffi::CString::new(sql) else {
+        // The statement names the routine and its parameters, from the
+        // catalog: in the server encoding, as SPI reads it.
+        let Ok(sql) = std::ffi::CString::new(super::server_text::to_server(sql).into_owned())
+        else {
             raise(
                 PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
                 "a routine call holds a NUL byte".into(),
@@ -104,7 +107,16 @@ impl KeptPlan {
             let outer = pg_sys::MemoryContextSwitchTo((*context).ecxt_per_tuple_memory);
             let mut is_null = false;
             let value = match (*state).evalfunc {
-                Some(eval) => eval(state, context, &mut is_null),
+                // An ERROR in the expression becomes a Rust panic here, so
+                // every frame above unwinds and frees what it holds (the
+                // Rc of this plan, the arguments); the plan's reference
+                // and the expression context belong to the resource owner
+                // and memory context that the abort releases. Nothing in
+                // the closure has a destructor.
+                Some(eval) => {
+                    let is_null = &mut is_null;
+                    pg_sys::ffi::pg_guard_ffi_boundary(|| eval(state, context, is_null))
+                }
                 None => {
                     is_null = true;
                     pg_sys::Datum::from(0)

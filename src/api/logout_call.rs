@@ -17,6 +17,7 @@ use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
 use super::kept_plan::{Argument, KeptPlan};
 use super::regprocedure::RegProcedure;
+use super::server_text::{ServerStr, ServerStrings};
 use super::settings::{self, CLAIMS_JSON_PARAMETER, IP_ADDRESS_PARAMETER, PARAMETER_CLAIMS};
 use super::text_array::TextArray;
 use super::user_context;
@@ -41,9 +42,9 @@ use crate::core::schemes::SchemeList;
 fn call_logout_v2(
     routine: Option<RegProcedure>,
     args: default!(Option<JsonbArg>, "'{}'"),
-    user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
+    user_roles: default!(Option<ServerStrings>, "NULL"),
     user_claims: default!(Option<JsonbArg>, "NULL"),
-    ip_address: default!(Option<&str>, "NULL"),
+    ip_address: default!(Option<ServerStr>, "NULL"),
     headers: default!(Option<JsonbArg>, "NULL"),
 ) -> TextArray {
     let Some(routine) = routine else {
@@ -57,7 +58,7 @@ fn call_logout_v2(
     let asking = Asking::new(user_roles, user_claims, ip_address, headers);
     let target = logout_target(routine.0);
     check_authorization(&target, &asking.caller);
-    TextArray::new(run(&target, object_arguments(args), &asking).names())
+    TextArray::of_schemes(&run(&target, object_arguments(args), &asking))
 }
 
 /// Finds the logout endpoint for an HTTP request and runs it as
@@ -66,15 +67,15 @@ fn call_logout_v2(
 /// is `handle_logout_v2_wrapper`.
 #[pg_extern(name = "handle_logout", volatile, parallel_unsafe)]
 fn handle_logout_v2(
-    method: Option<&str>,
-    path: Option<&str>,
+    method: Option<ServerStr>,
+    path: Option<ServerStr>,
     args: default!(Option<JsonbArg>, "'{}'"),
-    user_roles: default!(Option<Vec<Option<String>>>, "NULL"),
+    user_roles: default!(Option<ServerStrings>, "NULL"),
     user_claims: default!(Option<JsonbArg>, "NULL"),
-    ip_address: default!(Option<&str>, "NULL"),
+    ip_address: default!(Option<ServerStr>, "NULL"),
     headers: default!(Option<JsonbArg>, "NULL"),
 ) -> TextArray {
-    let (Some(method), Some(path)) = (method, path) else {
+    let (Some(method), Some(path)) = (method.as_ref(), path.as_ref()) else {
         raise(
             PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
             "handle_logout needs a method and a path".into(),
@@ -83,6 +84,7 @@ fn handle_logout_v2(
         );
     };
     let asking = Asking::new(user_roles, user_claims, ip_address, headers);
+    let (method, path) = (method.as_str(), path.as_str());
     let request =
         Request::parse(method, path).unwrap_or_else(|RequestError::BadPercentEncoding(part)| {
             raise(
@@ -99,7 +101,7 @@ fn handle_logout_v2(
     let arguments = arguments.into_iter().map(|(k, v)| (k, Value::String(v)));
     let mut all: Vec<(String, Value)> = arguments.collect();
     all.extend(object_arguments(args));
-    TextArray::new(run(&target, all, &asking).names())
+    TextArray::of_schemes(&run(&target, all, &asking))
 }
 
 /// The 0.1.0 entry point of `call_logout(routine, args, user_roles)`: a
@@ -109,7 +111,7 @@ fn handle_logout_v2(
 fn call_logout(
     routine: Option<RegProcedure>,
     args: Option<JsonbArg>,
-    user_roles: Option<Vec<Option<String>>>,
+    user_roles: Option<ServerStrings>,
 ) -> TextArray {
     call_logout_v2(routine, args, user_roles, None, None, None)
 }
@@ -118,10 +120,10 @@ fn call_logout(
 /// user_roles)`, as `call_logout` above.
 #[pg_extern(sql = false, volatile, parallel_unsafe)]
 fn handle_logout(
-    method: Option<&str>,
-    path: Option<&str>,
+    method: Option<ServerStr>,
+    path: Option<ServerStr>,
     args: Option<JsonbArg>,
-    user_roles: Option<Vec<Option<String>>>,
+    user_roles: Option<ServerStrings>,
 ) -> TextArray {
     handle_logout_v2(method, path, args, user_roles, None, None, None)
 }
@@ -136,9 +138,9 @@ struct Asking {
 
 impl Asking {
     fn new(
-        user_roles: Option<Vec<Option<String>>>,
+        user_roles: Option<ServerStrings>,
         user_claims: Option<JsonbArg>,
-        ip_address: Option<&str>,
+        ip_address: Option<ServerStr>,
         headers: Option<JsonbArg>,
     ) -> Asking {
         let claims = user_claims.map(|c| {
@@ -183,7 +185,7 @@ impl Asking {
         };
         Asking {
             caller,
-            ip_address: ip_address.map(str::to_string),
+            ip_address: ip_address.map(|ip| ip.as_str().to_string()),
             headers,
         }
     }
@@ -201,12 +203,14 @@ fn bad_input(what: &str, reason: &str) -> ! {
         PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
         format!("{what} cannot be read: {reason}"),
         None,
-        Some("JSON values nest at most 128 levels deep."),
+        reason
+            .contains("recursion limit")
+            .then_some("JSON values nest at most 128 levels deep."),
     )
 }
 
-fn roles(user_roles: Option<Vec<Option<String>>>) -> Option<Vec<String>> {
-    user_roles.map(|r| r.into_iter().flatten().collect())
+fn roles(user_roles: Option<ServerStrings>) -> Option<Vec<String>> {
+    user_roles.map(|r| r.0)
 }
 
 /// The logout endpoint of a routine, or an error saying why not.
@@ -221,10 +225,10 @@ fn logout_target(oid: pg_sys::Oid) -> Rc<LogoutTarget> {
         ),
         Ok(None) => {
             // SAFETY: formats an existing routine's signature.
-            let name = unsafe { std::ffi::CStr::from_ptr(pg_sys::format_procedure(oid)) };
+            let name = unsafe { super::server_text::c_to_rust(pg_sys::format_procedure(oid)) };
             raise(
                 PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-                format!("{} is not a logout endpoint", name.to_string_lossy()),
+                format!("{name} is not a logout endpoint"),
                 Some(format!(
                     "Under comments_mode {:?}, its comment must make it an endpoint and mark it @logout.",
                     super::settings::comments_mode()
@@ -310,7 +314,9 @@ fn object_arguments(args: Option<JsonbArg>) -> Vec<(String, Value)> {
             PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
             format!("args cannot be read: {reason}"),
             None,
-            Some("Arguments nest at most 128 levels deep."),
+            reason
+                .contains("recursion limit")
+                .then_some("Arguments nest at most 128 levels deep."),
         ),
     }
 }
@@ -617,7 +623,8 @@ fn client_text(target: &LogoutTarget, index: usize, value: &Value) -> Option<Str
 fn input_datum(target: &LogoutTarget, index: usize, text: Option<&str>) -> Option<pg_sys::Datum> {
     let input = target.inputs[index];
     let text = text?;
-    let text = CString::new(text).unwrap_or_else(|_| {
+    let text = super::server_text::to_server(text);
+    let text = CString::new(text.into_owned()).unwrap_or_else(|_| {
         raise(
             PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
             "an argument contains a NUL character".into(),

@@ -19,6 +19,7 @@ mod problems;
 mod regprocedure;
 mod resolved_parameters;
 mod schemes;
+mod server_text;
 pub mod settings;
 mod sql_file;
 #[cfg(any(test, feature = "pg_test"))]

@@ -9,6 +9,7 @@ use pgrx::prelude::*;
 
 use super::catalog::{self, CatalogRoutine};
 use super::regprocedure::RegProcedure;
+use super::server_text::{ServerStr, ServerString};
 use super::settings::{self, CLAIMS_JSON_PARAMETER, IP_ADDRESS_PARAMETER, PARAMETER_CLAIMS};
 use super::validation_rules::rule_exists;
 use crate::core::endpoint::sql_file::scan_with;
@@ -24,9 +25,9 @@ type FileProblemRow = (
     Option<RegProcedure>,
     String,
     String,
-    String,
-    Option<String>,
-    Option<String>,
+    ServerString,
+    Option<ServerString>,
+    Option<ServerString>,
     Option<i32>,
 );
 
@@ -39,9 +40,9 @@ fn annotation_problems() -> TableIterator<
         name!(routine, RegProcedure),
         name!(severity, String),
         name!(code, String),
-        name!(message, String),
-        name!(line, Option<String>),
-        name!(hint, Option<String>),
+        name!(message, ServerString),
+        name!(line, Option<ServerString>),
+        name!(hint, Option<ServerString>),
     ),
 > {
     let mut tick = || {
@@ -115,9 +116,9 @@ fn annotation_problems() -> TableIterator<
             RegProcedure(oid),
             p.severity.as_str().to_string(),
             p.code.to_string(),
-            p.message,
-            p.line,
-            p.hint,
+            ServerString(p.message),
+            p.line.map(ServerString),
+            p.hint.map(ServerString),
         )
     }))
 }
@@ -126,17 +127,17 @@ fn annotation_problems() -> TableIterator<
 /// about.
 #[pg_extern(stable, parallel_safe)]
 fn sql_file_problems(
-    content: Option<&str>,
-    file_name: default!(Option<&str>, "NULL"),
+    content: Option<ServerStr>,
+    file_name: default!(Option<ServerStr>, "NULL"),
 ) -> TableIterator<
     'static,
     (
         name!(routine, Option<RegProcedure>),
         name!(severity, String),
         name!(code, String),
-        name!(message, String),
-        name!(line, Option<String>),
-        name!(hint, Option<String>),
+        name!(message, ServerString),
+        name!(line, Option<ServerString>),
+        name!(hint, Option<ServerString>),
         name!(line_number, Option<i32>),
     ),
 > {
@@ -144,7 +145,7 @@ fn sql_file_problems(
     let mut tick = || {
         pgrx::check_for_interrupts!();
     };
-    let content = content.unwrap_or("");
+    let content = content.as_ref().map_or("", ServerStr::as_str);
     let file = scan_with(content, &mut tick);
     let doc = parse_with(&file.comment, Routine::default(), &mut tick);
     let mut problems = comment_problems(&doc);
@@ -169,9 +170,9 @@ fn sql_file_problems(
                 None,
                 p.severity.as_str().to_string(),
                 p.code.to_string(),
-                p.message,
-                p.line,
-                p.hint,
+                ServerString(p.message),
+                p.line.map(ServerString),
+                p.hint.map(ServerString),
                 number,
             )
         })

@@ -7,11 +7,12 @@ use std::ffi::{CStr, CString};
 use pgrx::{pg_sys, PgSqlErrorCode};
 
 use super::errors::raise;
+use super::server_text::{to_rust, to_server};
 
 /// The text of the first column of the first row `sql` returns (None for
 /// NULL or no row), with `$1…` bound to `values`.
 pub fn evaluate(sql: &str, values: &[Option<&str>]) -> Option<String> {
-    let Ok(sql) = CString::new(sql) else {
+    let Ok(sql) = CString::new(to_server(sql).into_owned()) else {
         raise(
             PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
             "a resolved parameter's expression contains a NUL character".into(),
@@ -25,12 +26,16 @@ pub fn evaluate(sql: &str, values: &[Option<&str>]) -> Option<String> {
     let mut datums: Vec<pg_sys::Datum> = values
         .iter()
         .map(|v| match v {
-            Some(text) => unsafe {
-                pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(
-                    text.as_ptr().cast(),
-                    text.len() as i32,
-                ))
-            },
+            Some(text) => {
+                let bytes = to_server(text);
+                let len = i32::try_from(bytes.len()).unwrap_or(i32::MAX);
+                unsafe {
+                    pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(
+                        bytes.as_ptr().cast(),
+                        len,
+                    ))
+                }
+            }
             None => pg_sys::Datum::from(0),
         })
         .collect();
@@ -67,7 +72,7 @@ pub fn evaluate(sql: &str, values: &[Option<&str>]) -> Option<String> {
             let row = *(*table).vals;
             let text = pg_sys::SPI_getvalue(row, (*table).tupdesc, 1);
             if !text.is_null() {
-                value = Some(CStr::from_ptr(text).to_string_lossy().into_owned());
+                value = Some(to_rust(CStr::from_ptr(text).to_bytes()).into_owned());
             }
         }
         pg_sys::SPI_finish();

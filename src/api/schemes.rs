@@ -7,6 +7,7 @@ use pgrx::{PgMemoryContexts, PgSqlErrorCode};
 
 use super::any_argument::{typed, AnyDatum};
 use super::errors::raise;
+use super::server_text::{self, ServerStrings};
 use super::text_array::{TextArray, TextElements};
 use super::value_walk::{with_columns, Column, Shape, ValueWalker};
 use super::varlena;
@@ -63,7 +64,11 @@ impl<'a, const N: usize> ShortList<'a, N> {
     /// the list is full.
     fn push(&mut self, raw: &'a str) -> Option<()> {
         let names = &self.names;
-        if let Some(name) = new_name(&mut self.seen, self.kept as u32, raw, |h| names[h as usize]) {
+        // A short list never needs more than a small table; should even
+        // that fail, the general walk takes the value.
+        if let Some(name) =
+            new_name(&mut self.seen, self.kept as u32, raw, |h| names[h as usize]).ok()?
+        {
             *self.names.get_mut(self.kept)? = name;
             self.kept += 1;
         }
@@ -134,14 +139,25 @@ fn resolve_long_array(elements: TextElements, expected: usize) -> Option<TextArr
         // below are looked up again.
         trim_name(unsafe { std::str::from_utf8_unchecked(array.at(offset).unwrap_or_default()) })
     };
-    let mut seen = FirstSeen::with_expected(expected);
-    let mut kept = vec![0u64; expected.div_ceil(64)];
+    // Sized by what the set will hold: the non-null elements, of which
+    // the data holds at most one per 4 bytes (each starts 4-byte aligned),
+    // not the array's length, which counts NULLs.
+    let most = expected.min(elements.data_len() / 4 + 1);
+    let mut seen = FirstSeen::try_with_expected(most).unwrap_or_else(|_| out_of_memory(most));
+    let mut kept: Vec<u64> = Vec::new();
+    let words = most.div_ceil(64);
+    if kept.try_reserve_exact(words).is_err() {
+        out_of_memory(most);
+    }
+    kept.resize(words, 0);
     for (i, (offset, bytes)) in elements.clone().enumerate() {
         if i % 65536 == 65535 {
             pgrx::check_for_interrupts!();
         }
-        if new_name(&mut seen, offset, utf8(bytes?)?, name_at).is_some() {
-            kept[i / 64] |= 1 << (i % 64);
+        let name = new_name(&mut seen, offset, utf8(bytes?)?, name_at)
+            .unwrap_or_else(|_| out_of_memory(most));
+        if name.is_some() {
+            *kept.get_mut(i / 64)? |= 1 << (i % 64);
         }
     }
     // The bitmap says what to write: the set goes before the result is
@@ -149,27 +165,43 @@ fn resolve_long_array(elements: TextElements, expected: usize) -> Option<TextArr
     drop(seen);
     let names = elements
         .enumerate()
-        .filter(|(i, _)| kept[i / 64] & (1 << (i % 64)) != 0)
+        .filter(|(i, _)| kept.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0))
         .map(|(_, (offset, _))| name_at(offset));
     Some(TextArray::new(names))
 }
 
-/// Text as UTF-8; ASCII, the usual case, is checked inline.
+/// Raises 53200 for a set of `names` names that could not be allocated.
+fn out_of_memory(names: usize) -> ! {
+    raise(
+        PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
+        format!("out of memory resolving {names} scheme names"),
+        None,
+        None,
+    )
+}
+
+/// Text read in place as UTF-8; ASCII, the usual case, is checked
+/// inline. None for non-ASCII text in a database that is not UTF-8: it
+/// needs converting, which the general walk does.
 fn utf8(bytes: &[u8]) -> Option<&str> {
     if bytes.is_ascii() {
         // SAFETY: ASCII is valid UTF-8.
         Some(unsafe { std::str::from_utf8_unchecked(bytes) })
-    } else {
+    } else if server_text::is_utf8() {
         std::str::from_utf8(bytes).ok()
+    } else {
+        None
     }
 }
 
 /// Checks names against the schemes the caller has; NULL means no check.
-fn within_available(list: SchemeList, available: Option<Vec<Option<String>>>) -> TextArray {
-    let Some(available) = available else {
-        return TextArray::new(list.names());
+fn within_available(list: SchemeList, available: Option<ServerStrings>) -> TextArray {
+    let Some(ServerStrings(available)) = available else {
+        return TextArray::of_schemes(&list);
     };
-    let available: Vec<String> = available.into_iter().flatten().collect();
+    if list.out_of_memory() {
+        return TextArray::of_schemes(&list);
+    }
     match list.within(&available) {
         Ok(names) => TextArray::new(names.iter().map(String::as_str)),
         Err(unknown) => raise(
@@ -214,7 +246,7 @@ fn resolve_logout_schemes(result: Option<AnyDatum>, fcinfo: pg_sys::FunctionCall
             return names;
         }
     }
-    TextArray::new(schemes_of(result).names())
+    TextArray::of_schemes(&schemes_of(result))
 }
 
 /// As `resolve_logout_schemes(result)`, checked against the schemes the
@@ -222,7 +254,7 @@ fn resolve_logout_schemes(result: Option<AnyDatum>, fcinfo: pg_sys::FunctionCall
 #[pg_extern(stable, parallel_safe, name = "resolve_logout_schemes")]
 fn resolve_logout_schemes_within(
     result: Option<AnyDatum>,
-    available_schemes: Option<Vec<Option<String>>>,
+    available_schemes: Option<ServerStrings>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> TextArray {
     within_available(schemes_of(typed(result, fcinfo, 0)), available_schemes)
@@ -268,7 +300,7 @@ fn logout_schemes_agg_final(state: Option<Internal>) -> TextArray {
         .as_ref()
         .and_then(|s| unsafe { s.get::<SchemeList>() })
     {
-        Some(list) => TextArray::new(list.names()),
+        Some(list) => TextArray::of_schemes(list),
         None => TextArray::new(std::iter::empty()),
     }
 }

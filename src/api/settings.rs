@@ -235,7 +235,7 @@ pub fn register() {
 pub fn url_prefix() -> String {
     URL_PREFIX
         .get()
-        .map(|p| p.to_string_lossy().into_owned())
+        .map(|p| super::server_text::to_rust(p.to_bytes()).into_owned())
         .unwrap_or_default()
 }
 
@@ -249,7 +249,7 @@ pub fn url_prefix_is(prefix: &str) -> bool {
         if raw.is_null() {
             prefix.is_empty()
         } else {
-            CStr::from_ptr(raw).to_bytes() == prefix.as_bytes()
+            super::server_text::to_rust(CStr::from_ptr(raw).to_bytes()) == prefix
         }
     }
 }

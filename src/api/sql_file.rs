@@ -3,6 +3,7 @@
 use super::jsonb_out::FastJsonB;
 use pgrx::prelude::*;
 
+use super::server_text::ServerStr;
 use super::settings;
 use crate::core::endpoint::sql_file::scan_with;
 use crate::core::grammar::annotations::{parse_with, Routine};
@@ -12,18 +13,23 @@ use crate::core::naming::{default_path, file_stem};
 /// The annotation document of a `.sql` file's comments, with effective
 /// `method` and `path`, `comment`, `statements` and `auto_method`.
 #[pg_extern(stable, parallel_safe)]
-fn parse_sql_file(content: Option<&str>, file_name: default!(Option<&str>, "NULL")) -> FastJsonB {
+fn parse_sql_file(
+    content: Option<ServerStr>,
+    file_name: default!(Option<ServerStr>, "NULL"),
+) -> FastJsonB {
     let mut tick = || {
         pgrx::check_for_interrupts!();
     };
-    let file = scan_with(content.unwrap_or(""), &mut tick);
+    let file = scan_with(content.as_ref().map_or("", ServerStr::as_str), &mut tick);
     let doc = parse_with(&file.comment, Routine::default(), &mut tick);
     let method = doc
         .method
         .clone()
         .unwrap_or_else(|| file.auto_method.to_string());
     let path = doc.path.clone().or_else(|| {
-        file_name.map(|name| default_path(&settings::url_prefix(), None, file_stem(name)))
+        file_name
+            .as_ref()
+            .map(|name| default_path(&settings::url_prefix(), None, file_stem(name.as_str())))
     });
     let mut members = doc.members();
     members.extend([

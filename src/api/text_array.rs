@@ -10,7 +10,9 @@ use std::ptr;
 use pgrx::callconv::{BoxRet, FcInfo};
 use pgrx::pg_sys;
 
+use super::server_text;
 use super::varlena::{self, plain_span};
+use crate::core::schemes::SchemeList;
 use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
 };
@@ -33,6 +35,20 @@ impl TextArray {
     pub fn new<'a, I>(names: I) -> Self
     where
         I: Iterator<Item = &'a str> + Clone,
+    {
+        if !server_text::is_utf8() {
+            // Elsewhere than UTF-8, each name in the server encoding.
+            let converted: Vec<std::borrow::Cow<[u8]>> =
+                names.map(server_text::to_server).collect();
+            return Self::of_bytes(converted.iter().map(|n| &n[..]));
+        }
+        Self::of_bytes(names.map(str::as_bytes))
+    }
+
+    /// A one-dimensional `text[]` of names already in the server encoding.
+    fn of_bytes<'a, I>(names: I) -> Self
+    where
+        I: Iterator<Item = &'a [u8]> + Clone,
     {
         let (count, data_len) = names.clone().fold((0usize, 0usize), |(n, len), name| {
             (n + 1, len + int_align(VARHDRSZ + name.len()))
@@ -68,6 +84,32 @@ impl TextArray {
             }
             TextArray(pg_sys::Datum::from(base))
         }
+    }
+}
+
+impl TextArray {
+    /// The names of a scheme list; 53200 when the list could not keep
+    /// every name for want of memory.
+    pub fn of_schemes(list: &SchemeList) -> Self {
+        if list.out_of_memory() {
+            super::errors::raise(
+                pgrx::PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
+                "out of memory collecting logout scheme names".into(),
+                None,
+                None,
+            );
+        }
+        Self::new(list.names())
+    }
+}
+
+impl pgrx::IntoDatum for TextArray {
+    fn into_datum(self) -> Option<pg_sys::Datum> {
+        Some(self.0)
+    }
+
+    fn type_oid() -> pg_sys::Oid {
+        pg_sys::TEXTARRAYOID
     }
 }
 
@@ -151,6 +193,11 @@ impl<'a> TextElements<'a> {
         }
     }
 
+    /// The size of the elements' data area in bytes.
+    pub fn data_len(&self) -> usize {
+        self.data.len()
+    }
+
     /// The element at a byte offset this iterator gave earlier.
     pub fn at(&self, offset: u32) -> Option<&'a [u8]> {
         element_at(self.data, offset as usize).and_then(|(bytes, _)| bytes)
@@ -198,4 +245,35 @@ fn element_at(data: &[u8], offset: usize) -> Option<(Option<&[u8]>, usize)> {
         Some((header, size)) => Some((rest.get(header..size), size)),
         None => Some((None, rest.len())),
     }
+}
+
+/// A `text[]` column of a table result, named as pgrx names `Vec<String>`
+/// there (`TEXT[]`), so the function's SQL stays as it was.
+pub struct TextArrayColumn(pub TextArray);
+
+impl pgrx::IntoDatum for TextArrayColumn {
+    fn into_datum(self) -> Option<pg_sys::Datum> {
+        self.0.into_datum()
+    }
+
+    fn type_oid() -> pg_sys::Oid {
+        pg_sys::TEXTARRAYOID
+    }
+}
+
+// SAFETY: as for TextArray.
+unsafe impl BoxRet for TextArrayColumn {
+    unsafe fn box_into<'fcx>(self, fcinfo: &mut FcInfo<'fcx>) -> pgrx::datum::Datum<'fcx> {
+        // SAFETY: as for TextArray.
+        unsafe { self.0.box_into(fcinfo) }
+    }
+}
+
+// SAFETY: the SQL type named here is the one the datum has.
+unsafe impl SqlTranslatable for TextArrayColumn {
+    const TYPE_IDENT: &'static str = pgrx::pgrx_resolved_type!(TextArrayColumn);
+    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
+    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::literal("TEXT[]"));
+    const RETURN_SQL: Result<ReturnsRef, ReturnsError> =
+        Ok(ReturnsRef::One(SqlMappingRef::literal("TEXT[]")));
 }

@@ -8,6 +8,7 @@ use std::ffi::CString;
 use pgrx::{pg_sys, PgSqlErrorCode};
 
 use super::errors::raise;
+use super::server_text::to_server;
 use super::settings::{self, CLAIMS_JSON_CONTEXT_KEY, CONTEXT_CLAIMS, IP_ADDRESS_CONTEXT_KEY};
 use crate::core::request::claims::Caller;
 
@@ -42,7 +43,11 @@ pub fn set_headers(headers_json: &str) {
 
 /// `set_config(key, value, true)`.
 fn set_local(key: &str, value: &str) {
-    let (Ok(c_key), Ok(c_value)) = (CString::new(key), CString::new(value)) else {
+    let (key_bytes, value_bytes) = (to_server(key), to_server(value));
+    let (Ok(c_key), Ok(c_value)) = (
+        CString::new(key_bytes.into_owned()),
+        CString::new(value_bytes.into_owned()),
+    ) else {
         raise(
             PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
             format!("the value for context key \"{key}\" contains a NUL character"),

@@ -12,12 +12,14 @@ use pgrx::prelude::*;
 use pgrx::PgSqlErrorCode;
 
 use super::errors::raise;
+use super::server_text::ServerStr;
 use crate::core::request::validation::{compile, Rule, RuleKind};
 
 /// Raises 2201B naming the pattern when it does not compile; the
 /// table's check constraint calls it for `regex` rules.
 #[pg_extern(immutable, parallel_safe)]
-fn npgsqlrest_logout_check_pattern(pattern: &str) -> bool {
+fn npgsqlrest_logout_check_pattern(pattern: ServerStr) -> bool {
+    let pattern = pattern.as_str();
     if let Err(reason) = compile(pattern) {
         raise(
             PgSqlErrorCode::ERRCODE_INVALID_REGULAR_EXPRESSION,

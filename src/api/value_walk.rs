@@ -11,6 +11,7 @@ use pgrx::{pg_sys, PgSqlErrorCode};
 
 use super::errors::raise;
 use super::jsonb_names::{walk_jsonb, JsonbLeaf, JsonbWalkError};
+use super::server_text;
 use super::text_array::TextElements;
 use super::varlena;
 use crate::core::schemes::json_names::{collect_json_names, JsonNamesError};
@@ -162,7 +163,7 @@ impl ValueWalker {
                 for (_, element) in unsafe { TextElements::of(datum) } {
                     self.count_visit();
                     match element {
-                        Some(bytes) => out.push(&String::from_utf8_lossy(bytes)),
+                        Some(bytes) => out.push(&server_text::to_rust(bytes)),
                         None => damaged_array(),
                     }
                 }
@@ -230,6 +231,10 @@ fn kind_of(type_oid: pg_sys::Oid) -> Kind {
             Kind::Jsonb
         } else if pg_sys::type_is_rowtype(base) {
             Kind::Record
+        } else if base == pg_sys::ANYARRAYOID {
+            // A column of type anyarray (pg_stats.most_common_vals) holds
+            // an array whose header names its element type.
+            Kind::Array
         } else if pg_sys::get_element_type(base) != pg_sys::InvalidOid {
             if is_text_like(pg_sys::getBaseType(pg_sys::get_element_type(base))) {
                 Kind::TextArray
@@ -258,7 +263,7 @@ fn output_fn(type_oid: pg_sys::Oid) -> OutputFn {
 /// trimming every name gets).
 fn push_text(datum: pg_sys::Datum, out: &mut SchemeList) {
     // SAFETY: a text-like value, live for this call.
-    out.push(&String::from_utf8_lossy(unsafe { varlena::content(datum) }));
+    out.push(&server_text::to_rust(unsafe { varlena::content(datum) }));
 }
 
 /// Adds the names in a jsonb value, read from its binary form.
@@ -267,7 +272,7 @@ fn push_jsonb(datum: pg_sys::Datum, out: &mut SchemeList) {
     // lives as long as the memory context.
     let content = unsafe { varlena::content(datum) };
     let walked = walk_jsonb(content, |leaf| match leaf {
-        JsonbLeaf::Text(bytes) => out.push(&String::from_utf8_lossy(bytes)),
+        JsonbLeaf::Text(bytes) => out.push(&server_text::to_rust(bytes)),
         JsonbLeaf::Bool(value) => out.push(if value { "true" } else { "false" }),
         JsonbLeaf::Numeric(bytes) => out.push(&numeric_text(bytes)),
     });
@@ -315,9 +320,7 @@ fn output_text(output: OutputFn, datum: pg_sys::Datum) -> String {
     // returned C string is palloc'd and freed after copying.
     unsafe {
         let text = pg_sys::OidOutputFunctionCall(output.0, datum);
-        let owned = std::ffi::CStr::from_ptr(text)
-            .to_string_lossy()
-            .into_owned();
+        let owned = server_text::c_to_rust(text);
         pg_sys::pfree(text.cast());
         owned
     }

@@ -964,7 +964,7 @@ fn parameter_cases() -> Vec<Case> {
         (
             "validate _e with required",
             &[],
-            json!({"validate": null, "warnings": warning("validate _e with required", "\"with\" should be \"using\": write validate <parameter> using <rule>, …")}),
+            json!({"validate": null, "warnings": warning("validate _e with required", "\"with\" should be \"using\": write validate <parameter> using <rule>, ...")}),
         ),
         (
             "upload",

@@ -609,7 +609,7 @@ impl<'a> Parser<'a> {
         };
         if !using.eq_ignore_ascii_case("using") {
             return Err(format!(
-                "{using:?} should be \"using\": write validate <parameter> using <rule>, …"
+                "{using:?} should be \"using\": write validate <parameter> using <rule>, ..."
             ));
         }
         let Some(param) = self.target(line, param, RoutineParams::find_exact) else {

@@ -38,12 +38,37 @@ impl BindError {
         ] {
             if !names.is_empty() {
                 let plural = if names.len() > 1 { "s" } else { "" };
-                let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-                parts.push(format!("{what}{plural} {}", quoted.join(", ")));
+                parts.push(format!("{what}{plural} {}", listed(names)));
             }
         }
         parts.join("; ")
     }
+}
+
+/// How many names one sentence of a message lists; a client can send any
+/// number of unknown arguments, and the message stays short.
+const LISTED_NAMES: usize = 10;
+/// How many characters of each listed name a message shows.
+const LISTED_NAME_CHARS: usize = 100;
+
+/// The first names, quoted (each cut to a readable length), then how many
+/// more there are.
+fn listed(names: &[String]) -> String {
+    let mut quoted: Vec<String> = names
+        .iter()
+        .take(LISTED_NAMES)
+        .map(|n| {
+            let mut short: String = n.chars().take(LISTED_NAME_CHARS).collect();
+            if short.len() < n.len() {
+                short.push_str("...");
+            }
+            format!("\"{short}\"")
+        })
+        .collect();
+    if names.len() > LISTED_NAMES {
+        quoted.push(format!("and {} more", names.len() - LISTED_NAMES));
+    }
+    quoted.join(", ")
 }
 
 /// The parameter index each argument binds to, with its value, in
@@ -193,6 +218,20 @@ mod tests {
             error.message(),
             "unknown arguments \"a\", \"b\"; missing required argument \"c\""
         );
+    }
+
+    #[test]
+    fn messages_list_a_bounded_number_of_names() {
+        let error = BindError {
+            unknown: (0..100_000).map(|n| format!("a{n}")).collect(),
+            missing: vec!["x".repeat(1000)],
+            duplicate: vec![],
+        };
+        let message = error.message();
+        assert!(message.len() < 600, "{} bytes", message.len());
+        assert!(message.starts_with("unknown arguments \"a0\", \"a1\","));
+        assert!(message.contains("\"a9\", and 99990 more; missing required argument \"xxx"));
+        assert!(message.ends_with("x...\""));
     }
 
     #[test]

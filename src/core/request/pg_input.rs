@@ -135,6 +135,37 @@ mod tests {
     }
 
     #[test]
+    fn numbers_keep_every_digit() {
+        // Exponents are written as serde_json writes them (`e+`), the
+        // same number to every input function.
+        for (given, text) in [
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
+            ("0.10000000000000000000001", "0.10000000000000000000001"),
+            ("1e400", "1e+400"),
+            ("-1E-400", "-1e-400"),
+            ("18446744073709551616", "18446744073709551616"),
+        ] {
+            let value: Value = serde_json::from_str(given).unwrap_or_default();
+            assert_eq!(
+                input_text(&value, InputKind::Scalar),
+                Ok(Some(text.to_string()))
+            );
+            let nested: Value = serde_json::from_str(&format!("[{given}]")).unwrap_or_default();
+            assert_eq!(
+                input_text(&nested, InputKind::Json),
+                Ok(Some(format!("[{text}]")))
+            );
+            assert_eq!(
+                input_text(&nested, InputKind::Array),
+                Ok(Some(format!("{{\"{text}\"}}")))
+            );
+        }
+    }
+
+    #[test]
     fn nested_arrays_close_every_level() {
         let mut value = json!("x");
         for _ in 0..1000 {

@@ -226,9 +226,15 @@ fn percent_decode(text: &str, plus_is_space: bool) -> Result<String, RequestErro
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).ok_or_else(bad)?;
-                let hex = std::str::from_utf8(hex).map_err(|_| bad())?;
-                out.push(u8::from_str_radix(hex, 16).map_err(|_| bad())?);
+                // Exactly two hex digits: from_str_radix would also take a
+                // sign (`%+4`).
+                let (Some(high), Some(low)) = (
+                    bytes.get(i + 1).copied().and_then(hex_digit),
+                    bytes.get(i + 2).copied().and_then(hex_digit),
+                ) else {
+                    return Err(bad());
+                };
+                out.push(high << 4 | low);
                 i += 3;
             }
             b'+' if plus_is_space => {
@@ -244,9 +250,31 @@ fn percent_decode(text: &str, plus_is_space: bool) -> Result<String, RequestErro
     String::from_utf8(out).map_err(|_| bad())
 }
 
+/// The value of one hex digit.
+fn hex_digit(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_encoding_takes_two_hex_digits_and_no_sign() {
+        for bad in ["%+4", "%-1", "%4", "%+", "a%2", "%4g", "% 4"] {
+            assert_eq!(
+                percent_decode(bad, false),
+                Err(RequestError::BadPercentEncoding(bad.into())),
+                "{bad}"
+            );
+        }
+        assert_eq!(percent_decode("%41%2f%2F", false), Ok("A//".into()));
+    }
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()

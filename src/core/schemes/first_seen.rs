@@ -21,56 +21,76 @@ pub struct FirstSeen {
     many: Option<(HashTable<u32>, RandomState)>,
 }
 
+/// A set of names could not get the memory it needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfMemory;
+
 impl FirstSeen {
-    /// A set for `expected` names (a hint; it grows past it as needed).
-    pub fn with_expected(expected: usize) -> Self {
+    /// A set with room for `expected` names taken up front, fallibly: a
+    /// caller sizes it by what it will hold, and a failed allocation is an
+    /// error to report rather than an abort.
+    pub fn try_with_expected(expected: usize) -> Result<Self, OutOfMemory> {
         let mut set = Self::default();
         if expected >= HASH_FROM {
-            set.many = Some((HashTable::with_capacity(expected), RandomState::new()));
+            let hasher = RandomState::new();
+            let mut table = HashTable::new();
+            table
+                .try_reserve(expected, |_: &u32| 0)
+                .map_err(|_| OutOfMemory)?;
+            set.many = Some((table, hasher));
         }
-        set
+        Ok(set)
     }
 
     /// Records `name` under `handle` unless an equal name is recorded;
     /// true when the name is new. `name_of` gives the name of a handle
-    /// recorded earlier.
+    /// recorded earlier. The set grows fallibly.
     pub fn insert<'a>(
         &mut self,
         handle: u32,
         name: &str,
         name_of: impl Fn(u32) -> &'a str,
-    ) -> bool {
+    ) -> Result<bool, OutOfMemory> {
         if self.many.is_none() {
             if self.few[..self.few_len].iter().any(|&h| name_of(h) == name) {
-                return false;
+                return Ok(false);
             }
             if self.few_len < HASH_FROM {
                 self.few[self.few_len] = handle;
                 self.few_len += 1;
-                return true;
+                return Ok(true);
             }
-            self.start_hashing(&name_of);
+            self.start_hashing(&name_of)?;
         }
         let Some((table, hasher)) = self.many.as_mut() else {
-            return false;
+            return Ok(false);
         };
         let hash = hasher.hash_one(name);
         if table.find(hash, |&h| name_of(h) == name).is_some() {
-            return false;
+            return Ok(false);
+        }
+        if table.len() == table.capacity() {
+            table
+                .try_reserve(table.len().max(HASH_FROM), |&h| hasher.hash_one(name_of(h)))
+                .map_err(|_| OutOfMemory)?;
         }
         table.insert_unique(hash, handle, |&h| hasher.hash_one(name_of(h)));
-        true
+        Ok(true)
     }
 
-    fn start_hashing<'a>(&mut self, name_of: &impl Fn(u32) -> &'a str) {
+    fn start_hashing<'a>(&mut self, name_of: &impl Fn(u32) -> &'a str) -> Result<(), OutOfMemory> {
         let hasher = RandomState::new();
-        let mut table = HashTable::with_capacity(HASH_FROM * 2);
+        let mut table = HashTable::new();
+        table
+            .try_reserve(HASH_FROM * 2, |_: &u32| 0)
+            .map_err(|_| OutOfMemory)?;
         for &h in &self.few[..self.few_len] {
             table.insert_unique(hasher.hash_one(name_of(h)), h, |&h| {
                 hasher.hash_one(name_of(h))
             });
         }
         self.many = Some((table, hasher));
+        Ok(())
     }
 }
 
@@ -80,9 +100,9 @@ mod tests {
 
     /// Handles are indices into `names`; returns the indices kept.
     fn kept(names: &[&str], expected: usize) -> Vec<u32> {
-        let mut set = FirstSeen::with_expected(expected);
+        let mut set = FirstSeen::try_with_expected(expected).unwrap_or_default();
         (0..names.len() as u32)
-            .filter(|&i| set.insert(i, names[i as usize], |h| names[h as usize]))
+            .filter(|&i| set.insert(i, names[i as usize], |h| names[h as usize]) == Ok(true))
             .collect()
     }
 
@@ -101,6 +121,14 @@ mod tests {
                 assert_eq!(kept(names, hint), *expected, "names {names:?}, hint {hint}");
             }
         }
+    }
+
+    #[test]
+    fn an_impossible_size_is_an_error_not_an_abort() {
+        assert_eq!(
+            FirstSeen::try_with_expected(usize::MAX / 2).map(|_| ()),
+            Err(OutOfMemory)
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 pub mod first_seen;
 pub mod json_names;
 
-use first_seen::FirstSeen;
+use first_seen::{FirstSeen, OutOfMemory};
 
 /// Scheme names in first-seen order, without duplicates. The names are
 /// kept one after another in one buffer: a name costs no allocation of
@@ -19,6 +19,10 @@ pub struct SchemeList {
     /// Where each name ends in `text`.
     ends: Vec<usize>,
     seen: FirstSeen,
+    /// A name could not be kept for want of memory: the list is not
+    /// complete, and the caller reports it (53200) instead of the process
+    /// aborting.
+    out_of_memory: bool,
 }
 
 /// A name without the white space around it (Unicode's, as `str::trim`).
@@ -43,9 +47,12 @@ pub fn new_name<'n, 'h>(
     handle: u32,
     raw: &'n str,
     name_of: impl Fn(u32) -> &'h str,
-) -> Option<&'n str> {
+) -> Result<Option<&'n str>, OutOfMemory> {
     let name = trim_name(raw);
-    (!name.is_empty() && seen.insert(handle, name, name_of)).then_some(name)
+    if name.is_empty() {
+        return Ok(None);
+    }
+    Ok(seen.insert(handle, name, name_of)?.then_some(name))
 }
 
 /// A scheme name that is not one of the schemes the caller has.
@@ -63,6 +70,7 @@ impl Default for SchemeList {
             text: String::with_capacity(64),
             ends: Vec::with_capacity(4),
             seen: FirstSeen::default(),
+            out_of_memory: false,
         }
     }
 }
@@ -74,12 +82,33 @@ impl SchemeList {
 
     /// Adds one raw name: trimmed, ignored when empty or already present.
     pub fn push(&mut self, raw: &str) {
-        let SchemeList { text, ends, seen } = self;
-        let handle = ends.len() as u32;
-        if let Some(name) = new_name(seen, handle, raw, |h| nth(text, ends, h as usize)) {
-            text.push_str(name);
-            ends.push(text.len());
+        let SchemeList {
+            text,
+            ends,
+            seen,
+            out_of_memory,
+        } = self;
+        if *out_of_memory {
+            return;
         }
+        let handle = ends.len() as u32;
+        match new_name(seen, handle, raw, |h| nth(text, ends, h as usize)) {
+            Ok(Some(name)) => {
+                if text.try_reserve(name.len()).is_err() || ends.try_reserve(1).is_err() {
+                    *out_of_memory = true;
+                    return;
+                }
+                text.push_str(name);
+                ends.push(text.len());
+            }
+            Ok(None) => {}
+            Err(OutOfMemory) => *out_of_memory = true,
+        }
+    }
+
+    /// Whether a name could not be kept for want of memory.
+    pub fn out_of_memory(&self) -> bool {
+        self.out_of_memory
     }
 
     /// The names, in order.
