@@ -48,8 +48,9 @@ pub struct CatalogRoutine {
     pub is_sql: bool,
     /// The input position of a VARIADIC parameter.
     pub variadic: Option<usize>,
-    /// OUT-only arguments' names: a `CALL` must pass them (as NULL).
-    pub output_names: Vec<Option<String>>,
+    /// Every argument in declaration order: a `CALL` must pass the OUT-only
+    /// ones too (as NULL), by position when they have no name.
+    pub arguments: Vec<ArgumentSlot>,
     /// Functions and procedures only: aggregates, window and trigger
     /// functions are never endpoints.
     pub is_plain: bool,
@@ -324,6 +325,15 @@ fn quote_identifier(name: &str) -> String {
     }
 }
 
+/// One argument of a routine, in declaration order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgumentSlot {
+    /// An input (IN, INOUT, VARIADIC): its position among the inputs.
+    Input(usize),
+    /// An OUT-only argument, with its name if it has one.
+    Output(Option<String>),
+}
+
 /// The routine's arguments by mode: `proargnames` covers every argument,
 /// `proargmodes` (NULL when all are IN) says which are inputs (IN, INOUT,
 /// VARIADIC) and which are OUT only.
@@ -331,31 +341,38 @@ struct ArgumentNames {
     inputs: Vec<Option<String>>,
     /// The input position of a VARIADIC parameter.
     variadic: Option<usize>,
-    outputs: Vec<Option<String>>,
+    order: Vec<ArgumentSlot>,
 }
 
 fn argument_names(names: Vec<Option<String>>, modes: Option<Vec<Option<String>>>) -> ArgumentNames {
+    // An unnamed argument among named ones has the empty name.
+    let names: Vec<Option<String>> = names
+        .into_iter()
+        .map(|n| n.filter(|n| !n.is_empty()))
+        .collect();
     let Some(modes) = modes else {
         return ArgumentNames {
+            order: (0..names.len()).map(ArgumentSlot::Input).collect(),
             inputs: names,
             variadic: None,
-            outputs: Vec::new(),
         };
     };
     let mut found = ArgumentNames {
         inputs: Vec::new(),
         variadic: None,
-        outputs: Vec::new(),
+        order: Vec::new(),
     };
     let names = names.into_iter().chain(std::iter::repeat(None));
     for (name, mode) in names.zip(modes) {
         match mode.as_deref() {
-            Some("o" | "t") => found.outputs.push(name),
-            Some("v") => {
-                found.variadic = Some(found.inputs.len());
+            Some("o" | "t") => found.order.push(ArgumentSlot::Output(name)),
+            other => {
+                if other == Some("v") {
+                    found.variadic = Some(found.inputs.len());
+                }
+                found.order.push(ArgumentSlot::Input(found.inputs.len()));
                 found.inputs.push(name);
             }
-            _ => found.inputs.push(name),
         }
     }
     found
@@ -462,7 +479,7 @@ fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRou
         return_type: return_type.unwrap_or(pg_sys::InvalidOid),
         is_sql: row.oid(at.language) == Some(SQL_LANGUAGE),
         variadic: arguments.variadic,
-        output_names: arguments.outputs,
+        arguments: arguments.order,
         is_plain: (kind == "f" || kind == "p")
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
         info: RoutineInfo {

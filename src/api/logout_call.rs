@@ -11,6 +11,7 @@ use pgrx::prelude::*;
 use pgrx::PgSqlErrorCode;
 use serde_json::Value;
 
+use super::catalog::ArgumentSlot;
 use super::direct_call;
 use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine, RouteMatch};
 use super::errors::raise;
@@ -552,22 +553,59 @@ fn call_sql(target: &LogoutTarget, indices: &[usize]) -> String {
         (false, true, false) => "SELECT * FROM ",
         (false, _, _) => "SELECT ",
     };
-    let mut arguments: Vec<String> = indices
+    // The n-th bound parameter is $n+1, with VARIADIC before it (or its
+    // name) for a VARIADIC parameter.
+    let variadic = |input: usize| {
+        if routine.variadic == Some(input) {
+            "VARIADIC "
+        } else {
+            ""
+        }
+    };
+    let number = |input: usize| indices.iter().position(|i| *i == input).map(|n| n + 1);
+    let bound = |input: usize| number(input).map(|n| format!("{}${n}", variadic(input)));
+    let named = |input: usize| {
+        let name = info.parameters[input].name.as_deref().unwrap_or_default();
+        number(input).map(|n| format!("{}{} => ${n}", variadic(input), sql_identifier(name)))
+    };
+    if !info.is_procedure {
+        let arguments: Vec<String> = indices.iter().filter_map(|i| named(*i)).collect();
+        return format!(
+            "{verb}{}({})",
+            sql_qualified(&info.schema, &info.name),
+            arguments.join(", ")
+        );
+    }
+    // A procedure's OUT arguments are passed as NULL: by name, or, up to
+    // the last unnamed one, by position (mixed notation).
+    let positional = routine
+        .arguments
         .iter()
-        .enumerate()
-        .map(|(n, index)| {
-            let name = info.parameters[*index].name.as_deref().unwrap_or_default();
-            let variadic = if routine.variadic == Some(*index) {
-                "VARIADIC "
-            } else {
-                ""
-            };
-            format!("{variadic}{} => ${}", sql_identifier(name), n + 1)
-        })
-        .collect();
-    if info.is_procedure {
-        let outputs = routine.output_names.iter().flatten();
-        arguments.extend(outputs.map(|name| format!("{} => NULL", sql_identifier(name))));
+        .rposition(|a| *a == ArgumentSlot::Output(None))
+        .map_or(0, |last| last + 1);
+    let mut arguments: Vec<String> = Vec::new();
+    for (at, slot) in routine.arguments.iter().enumerate() {
+        let text = match slot {
+            ArgumentSlot::Output(_) if at < positional => Some("NULL".to_string()),
+            ArgumentSlot::Output(name) => name
+                .as_deref()
+                .map(|n| format!("{} => NULL", sql_identifier(n))),
+            ArgumentSlot::Input(input) if at < positional => match bound(*input) {
+                Some(value) => Some(value),
+                None => raise(
+                    PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                    format!(
+                        "cannot call {}: parameter {} comes before an unnamed OUT parameter, so it must be given",
+                        info.signature,
+                        info.parameters[*input].name.as_deref().unwrap_or("(unnamed)")
+                    ),
+                    None,
+                    Some("Name the procedure's OUT parameters, or pass every parameter before them."),
+                ),
+            },
+            ArgumentSlot::Input(input) => named(*input),
+        };
+        arguments.extend(text);
     }
     format!(
         "{verb}{}({})",
@@ -914,6 +952,26 @@ mod tests {
         assert_eq!(
             sqlstate_of("select call_logout(null)").as_deref(),
             Some("22004")
+        );
+    }
+
+    #[pg_test]
+    fn procedures_with_unnamed_out_parameters() {
+        Spi::run(
+            "create procedure unnamed_out(out text) language plpgsql as $$ begin $1 := 'Cookies'; end $$;
+             comment on procedure unnamed_out() is E'HTTP POST /unnamed-out\\n@logout';
+             create procedure mixed_out(who text, out text, out named text, inout extra text default 'x')
+                 language plpgsql as $$ begin $2 := who; extra := extra || '!'; named := 'N'; end $$;
+             comment on procedure mixed_out(text, text, text, text) is E'HTTP POST /mixed-out\\n@logout';",
+        )
+        .expect("created");
+        assert_eq!(
+            call("call_logout('unnamed_out()')").as_deref(),
+            Some("{Cookies}")
+        );
+        assert_eq!(
+            call("handle_logout('POST', '/mixed-out', '{\"who\": \"Bearer\"}')").as_deref(),
+            Some("{Bearer,N,x!}")
         );
     }
 
