@@ -171,11 +171,15 @@ impl Asking {
         let caller = match (&user_roles, &claims) {
             (None, None) => Caller::default(),
             _ => {
-                let (role, user_id, user_name) = (
-                    settings::ROLE_CLAIM.get(),
-                    settings::USER_ID_CLAIM.get(),
-                    settings::USER_NAME_CLAIM.get(),
-                );
+                // Without claims there is no user id or name to read.
+                let (role, user_id, user_name) = match claims.is_some() {
+                    true => (
+                        settings::ROLE_CLAIM.get(),
+                        settings::USER_ID_CLAIM.get(),
+                        settings::USER_NAME_CLAIM.get(),
+                    ),
+                    false => (settings::ROLE_CLAIM.get(), String::new(), String::new()),
+                };
                 let types = ClaimTypes {
                     role: &role,
                     user_id: &user_id,

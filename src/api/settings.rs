@@ -321,12 +321,12 @@ impl From<CommentsMode> for crate::core::endpoint::CommentsMode {
     }
 }
 
-#[pg_guard]
-unsafe extern "C-unwind" fn check_url_prefix(
-    newval: *mut *mut c_char,
-    _extra: *mut *mut c_void,
-    _source: pg_sys::GucSource::Type,
-) -> bool {
+/// A check hook's verdict on a new text value: `check` returns the
+/// detail of a rejection, which Postgres reports with the value.
+///
+/// # Safety
+/// `newval` is the pointer Postgres passes a string check hook.
+unsafe fn check_text(newval: *mut *mut c_char, check: impl FnOnce(&str) -> Option<String>) -> bool {
     // SAFETY: Postgres passes a valid pointer to a (possibly NULL) C string.
     let value = unsafe {
         match (*newval).is_null() {
@@ -334,16 +334,32 @@ unsafe extern "C-unwind" fn check_url_prefix(
             false => CStr::from_ptr(*newval).to_string_lossy(),
         }
     };
-    if !value.contains(PREFIX_FORBIDDEN) {
+    let Some(detail) = check(&value) else {
         return true;
-    }
-    let detail = c"A URL prefix is a path such as /api: no spaces, '?', '#', '{' or '}'.";
+    };
+    let detail = CString::new(detail).unwrap_or_default();
     // SAFETY: GUC_check_errdetail_string is read by Postgres right after the
     // hook returns; pstrdup copies into the current memory context.
     unsafe {
         pg_sys::GUC_check_errdetail_string = pg_sys::pstrdup(detail.as_ptr());
     }
     false
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn check_url_prefix(
+    newval: *mut *mut c_char,
+    _extra: *mut *mut c_void,
+    _source: pg_sys::GucSource::Type,
+) -> bool {
+    // SAFETY: the hook's own argument.
+    unsafe {
+        check_text(newval, |value| {
+            value.contains(PREFIX_FORBIDDEN).then(|| {
+                "A URL prefix is a path such as /api: no spaces, '?', '#', '{' or '}'.".into()
+            })
+        })
+    }
 }
 
 type CheckHook = unsafe extern "C-unwind" fn(
@@ -359,26 +375,14 @@ unsafe extern "C-unwind" fn check_mapping(
     _extra: *mut *mut c_void,
     _source: pg_sys::GucSource::Type,
 ) -> bool {
-    // SAFETY: Postgres passes a valid pointer to a (possibly NULL) C string.
-    let value = unsafe {
-        match (*newval).is_null() {
-            true => return true,
-            false => CStr::from_ptr(*newval).to_string_lossy(),
-        }
-    };
-    let Err(MappingError(reason)) = parse_mapping(&value) else {
-        return true;
-    };
-    let detail = format!(
-        "{reason}. Write comma-separated key=claim pairs, e.g. 'request.user_id=user_id, request.user_name=user_name', or '' for none."
-    );
-    let detail = CString::new(detail).unwrap_or_default();
-    // SAFETY: read by Postgres right after the hook returns; pstrdup copies
-    // into the current memory context.
+    // SAFETY: the hook's own argument.
     unsafe {
-        pg_sys::GUC_check_errdetail_string = pg_sys::pstrdup(detail.as_ptr());
+        check_text(newval, |value| {
+            parse_mapping(value).err().map(|MappingError(reason)| {
+                format!("{reason}. Write comma-separated key=claim pairs, e.g. 'request.user_id=user_id, request.user_name=user_name', or '' for none.")
+            })
+        })
     }
-    false
 }
 
 #[cfg(any(test, feature = "pg_test"))]
