@@ -10,6 +10,7 @@
 use pgrx::pg_sys;
 
 use super::catalog::CatalogRoutine;
+use super::pg_compat;
 
 /// One argument: its datum (None for NULL).
 pub type Arg = Option<pg_sys::Datum>;
@@ -92,18 +93,9 @@ fn check(object: Object, mode: u32) {
             Object::Schema(oid) => (oid, pg_sys::ObjectType::OBJECT_SCHEMA),
             Object::Function(oid) => (oid, pg_sys::ObjectType::OBJECT_FUNCTION),
         };
-        #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
         let result = match object {
-            Object::Schema(_) => pg_sys::pg_namespace_aclcheck(oid, user, mode),
-            Object::Function(_) => pg_sys::pg_proc_aclcheck(oid, user, mode),
-        };
-        #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
-        let result = {
-            let class = match object {
-                Object::Schema(_) => pg_sys::NamespaceRelationId,
-                Object::Function(_) => pg_sys::ProcedureRelationId,
-            };
-            pg_sys::object_aclcheck(class, oid, user, mode)
+            Object::Schema(_) => pg_compat::aclcheck(pg_compat::AclObject::Schema, oid, user, mode),
+            Object::Function(_) => pg_compat::aclcheck(pg_compat::AclObject::Function, oid, user, mode),
         };
         if result != pg_sys::AclResult::ACLCHECK_OK {
             let name = match object {
