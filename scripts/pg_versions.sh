@@ -46,3 +46,41 @@ pg_check_major() {
 pg_major_of_config() {
   "$1" --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p'
 }
+
+# Fails unless the server at socket dir $1, port $2 runs major $3; prints
+# its version.
+pg_expect_server_major() {
+  local v
+  v=$(psql -X -At -h "$1" -p "$2" -U postgres -d postgres -c 'show server_version') || return 1
+  echo "server: PostgreSQL $v"
+  if [ "${v%%.*}" != "$3" ]; then
+    echo "expected a PostgreSQL $3 server, got $v" >&2
+    return 1
+  fi
+}
+
+# Reads a leading `--pg NN` or `--pg-config PATH` from the arguments and
+# sets PG_MAJOR and PG_CONFIG (default: PostgreSQL 15's pg_config); the
+# arguments left over are in PG_REST_ARGS. Fails, saying why, for a major
+# that is not supported or a pg_config that is not there.
+pg_target_from_args() {
+  PG_CONFIG=$(pg_config_for "$PG_DEFAULT")
+  PG_REST_ARGS=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --pg) pg_check_major "${2:-}" || return 1
+            PG_CONFIG=$(pg_config_for "$2"); shift 2 ;;
+      --pg=*) pg_check_major "${1#--pg=}" || return 1
+              PG_CONFIG=$(pg_config_for "${1#--pg=}"); shift ;;
+      --pg-config) PG_CONFIG=${2:-}; shift 2 || shift ;;
+      --pg-config=*) PG_CONFIG=${1#--pg-config=}; shift ;;
+      *) PG_REST_ARGS+=("$1"); shift ;;
+    esac
+  done
+  if [ ! -x "$PG_CONFIG" ]; then
+    echo "no pg_config at '$PG_CONFIG' (run scripts/setup.sh --pg NN first)" >&2
+    return 1
+  fi
+  PG_MAJOR=$(pg_major_of_config "$PG_CONFIG")
+  pg_check_major "$PG_MAJOR" || return 1
+}
