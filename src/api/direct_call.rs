@@ -93,10 +93,11 @@ fn check(object: Object, mode: u32) {
             Object::Schema(oid) => (oid, pg_sys::ObjectType::OBJECT_SCHEMA),
             Object::Function(oid) => (oid, pg_sys::ObjectType::OBJECT_FUNCTION),
         };
-        let result = match object {
-            Object::Schema(_) => pg_compat::aclcheck(pg_compat::AclObject::Schema, oid, user, mode),
-            Object::Function(_) => pg_compat::aclcheck(pg_compat::AclObject::Function, oid, user, mode),
+        let acl_object = match object {
+            Object::Schema(_) => pg_compat::AclObject::Schema,
+            Object::Function(_) => pg_compat::AclObject::Function,
         };
+        let result = pg_compat::aclcheck(acl_object, oid, user, mode);
         if result != pg_sys::AclResult::ACLCHECK_OK {
             let name = match object {
                 Object::Schema(_) => pg_sys::get_namespace_name(oid),
