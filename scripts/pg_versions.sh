@@ -6,6 +6,10 @@
 # 13..18) only once its whole suite passes.
 
 PG_SUPPORTED="15 18"
+# Majors setup.sh can build and register, but whose suite does not pass yet:
+# 13 (Debian bullseye's source package) compiles, but the tests' SQL uses
+# 14+ syntax (BEGIN ATOMIC bodies, procedures with OUT parameters).
+PG_BUILD_ONLY="13"
 PG_DEFAULT=15
 # contrib modules the tests use (the golden suite's dblink)
 PG_CONTRIB_MODULES="dblink"
@@ -40,6 +44,15 @@ pg_check_major() {
   done
   echo "PostgreSQL '${1}' is not supported; supported majors: ${PG_SUPPORTED// /, } (default $PG_DEFAULT)" >&2
   return 1
+}
+
+# As pg_check_major, but also accepts the majors that can only be built.
+pg_check_buildable() {
+  local m
+  for m in $PG_BUILD_ONLY; do
+    [ "$1" = "$m" ] && return 0
+  done
+  pg_check_major "$1"
 }
 
 # The major a pg_config belongs to ("PostgreSQL 18.1" -> 18).

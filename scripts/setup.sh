@@ -2,7 +2,8 @@
 # Installs everything a fresh Debian 12 machine needs to build and test the
 # extension. Idempotent; works as root or as a user with sudo.
 #   scripts/setup.sh            PostgreSQL 15 (Debian 12's packages), the default
-#   scripts/setup.sh --pg NN    PostgreSQL NN as well (see scripts/pg_versions.sh)
+#   scripts/setup.sh --pg NN    PostgreSQL NN as well (see scripts/pg_versions.sh;
+#                               13 can be built but its suite does not pass yet)
 #
 # Majors other than 15 are built from Debian's source packages into a private
 # prefix (scripts/pg_versions.sh says which suite and where); a built prefix
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: setup.sh [--pg NN]" >&2; exit 2 ;;
   esac
 done
-pg_check_major "$pg" || exit 2
+pg_check_buildable "$pg" || exit 2
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -111,7 +112,7 @@ esac
 pgrx_home="${PGRX_HOME:-$HOME/.pgrx}"
 init_args=()
 registered=""
-for m in $PG_SUPPORTED; do
+for m in $PG_BUILD_ONLY $PG_SUPPORTED; do
   cfg=$(pg_config_for "$m")
   if [ -x "$cfg" ]; then
     init_args+=("--pg$m" "$cfg")
@@ -119,7 +120,7 @@ for m in $PG_SUPPORTED; do
   fi
 done
 current=""
-for m in $PG_SUPPORTED; do
+for m in $PG_BUILD_ONLY $PG_SUPPORTED; do
   line=$(grep -s "^pg$m = " "$pgrx_home/config.toml" | sed 's/^\(pg[0-9]*\) = /\1=/' || true)
   [ -n "$line" ] && current="$current $line"
 done

@@ -302,7 +302,7 @@ fn from_row(
         variadic: arguments.variadic,
         output_names: arguments.outputs,
         is_plain: (kind == "f" || kind == "p")
-            && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
+            && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == super::pg_compat::EVENT_TRIGGER_TYPE),
         info: RoutineInfo {
             signature: signature(
                 (oid, namespace),

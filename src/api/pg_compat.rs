@@ -1,6 +1,8 @@
 //! What differs between PostgreSQL majors, in one place. The rest of the
 //! code calls these functions and carries no `cfg` for a major.
 //!
+//! - 14 let the plan cache count a plan in any resource owner (13 takes a
+//!   flag for the current one) and renamed `EVTTRIGGEROID`.
 //! - 16 replaced the per-catalog `pg_*_aclcheck` functions with
 //!   `object_aclcheck(class, oid, ...)`.
 //! - 18 moved a tuple descriptor's attributes behind `TupleDescAttr()`
@@ -64,6 +66,60 @@ pub unsafe fn tuple_desc_attr<'a>(
         #[cfg(feature = "pg18")]
         {
             &*pg_sys::TupleDescAttr(desc, i as std::ffi::c_int)
+        }
+    }
+}
+
+/// The `event_trigger` pseudo-type (named `EVTTRIGGEROID` before 14).
+#[cfg(feature = "pg13")]
+pub const EVENT_TRIGGER_TYPE: pg_sys::Oid = pg_sys::EVTTRIGGEROID;
+/// The `event_trigger` pseudo-type (named `EVTTRIGGEROID` before 14).
+#[cfg(not(feature = "pg13"))]
+pub const EVENT_TRIGGER_TYPE: pg_sys::Oid = pg_sys::EVENT_TRIGGEROID;
+
+/// `GetCachedPlan` with no parameters, counted in `owner`. Before 14 the
+/// plan cache could only count in the current resource owner: there
+/// `owner` must be `CurrentResourceOwner` (or null for an uncounted plan).
+///
+/// # Safety
+/// `source` is a valid plan source; as for `GetCachedPlan`.
+pub unsafe fn get_cached_plan(
+    source: *mut pg_sys::CachedPlanSource,
+    owner: pg_sys::ResourceOwner,
+) -> *mut pg_sys::CachedPlan {
+    // SAFETY: as the caller promises.
+    unsafe {
+        #[cfg(feature = "pg13")]
+        {
+            pg_sys::GetCachedPlan(
+                source,
+                std::ptr::null_mut(),
+                !owner.is_null(),
+                std::ptr::null_mut(),
+            )
+        }
+        #[cfg(not(feature = "pg13"))]
+        {
+            pg_sys::GetCachedPlan(source, std::ptr::null_mut(), owner, std::ptr::null_mut())
+        }
+    }
+}
+
+/// `ReleaseCachedPlan` for a plan got from [`get_cached_plan`] with the same
+/// `owner`.
+///
+/// # Safety
+/// `plan` came from [`get_cached_plan`] with `owner` and is still held.
+pub unsafe fn release_cached_plan(plan: *mut pg_sys::CachedPlan, owner: pg_sys::ResourceOwner) {
+    // SAFETY: as the caller promises.
+    unsafe {
+        #[cfg(feature = "pg13")]
+        {
+            pg_sys::ReleaseCachedPlan(plan, !owner.is_null())
+        }
+        #[cfg(not(feature = "pg13"))]
+        {
+            pg_sys::ReleaseCachedPlan(plan, owner)
         }
     }
 }
