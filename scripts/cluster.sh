@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 cluster run as the `postgres` user, reachable
-# only through a Unix socket in its own directory.
-#   scripts/cluster.sh start DIR [PORT]   create (if needed) and start
-#   scripts/cluster.sh stop DIR           stop and remove
+# A throwaway PostgreSQL cluster (15 unless told) run as the `postgres`
+# user, reachable only through a Unix socket in its own directory.
+#   scripts/cluster.sh [--pg NN | --pg-config PATH] start DIR [PORT]
+#   scripts/cluster.sh [--pg NN | --pg-config PATH] stop DIR
 # After `start`, connect with: psql -h DIR -p PORT -U postgres
 set -euo pipefail
+# shellcheck source=scripts/pg_versions.sh
+. "$(dirname "$0")/pg_versions.sh"
+pg_target_from_args "$@" || exit 2
+set -- "${PG_REST_ARGS[@]}"
 
-BIN=/usr/lib/postgresql/15/bin
-cmd=${1:?usage: cluster.sh start|stop DIR [PORT]}
-dir=${2:?usage: cluster.sh start|stop DIR [PORT]}
+BIN=$("$PG_CONFIG" --bindir)
+cmd=${1:?usage: cluster.sh [--pg NN] start|stop DIR [PORT]}
+dir=${2:?usage: cluster.sh [--pg NN] start|stop DIR [PORT]}
 port=${3:-54329}
 
 as_postgres() {

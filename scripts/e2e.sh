@@ -4,10 +4,12 @@
 # seed routines, runs the proxy on a free loopback port and drives it with
 # curl: login, each logout flavour, 401/403/404, and a routine's side effect.
 # Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
+#   scripts/e2e.sh [--pg NN | --pg-config PATH]   (PostgreSQL 15 unless told)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-PG_CONFIG=/usr/bin/pg_config
+. scripts/pg_versions.sh
+pg_target_from_args "$@" || exit 2
+pg_args=(--pg-config "$PG_CONFIG")
 port=${E2E_PORT:-54333}
 dir=$(mktemp -d /tmp/npgsqlrest_logout-e2e.XXXXXX)
 work=$(mktemp -d /tmp/npgsqlrest_logout-e2e-work.XXXXXX)
@@ -18,7 +20,7 @@ cleanup() {
     kill "$proxy_pid" 2>/dev/null || true
     wait "$proxy_pid" 2>/dev/null || true
   fi
-  bash scripts/cluster.sh stop "$dir"
+  bash scripts/cluster.sh "${pg_args[@]}" stop "$dir"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,7 +41,8 @@ echo "== e2e: installing the extension"
 cargo pgrx install --pg-config "$PG_CONFIG" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
 
 echo "== e2e: starting a cluster and the proxy"
-bash scripts/cluster.sh start "$dir" "$port"
+bash scripts/cluster.sh "${pg_args[@]}" start "$dir" "$port"
+pg_expect_server_major "$dir" "$port" "$PG_MAJOR"
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres "$@"; }
 psql_ -d postgres -c 'create database proxy_e2e'
 psql_ -d proxy_e2e \

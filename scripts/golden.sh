@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# The golden suite: installs the extension into the system PostgreSQL 15,
-# starts a throwaway cluster, and runs pgrx-tests/ through pg_regress (psql),
-# comparing each output with pgrx-tests/expected/.
+# The golden suite: installs the extension into a PostgreSQL (15 unless
+# told), starts a throwaway cluster, and runs pgrx-tests/ through pg_regress
+# (psql), comparing each output with pgrx-tests/expected/ (foo.out, or a
+# major's own foo_1.out where its output truly differs, the pg_regress way).
+#   scripts/golden.sh [--pg NN | --pg-config PATH]
+# Installing into the system PostgreSQL: hold /tmp/npgsqlrest-pg.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-PG_CONFIG=/usr/bin/pg_config
+. scripts/pg_versions.sh
+pg_target_from_args "$@" || exit 2
+pg_args=(--pg-config "$PG_CONFIG")
 PG_REGRESS="$($PG_CONFIG --pkglibdir)/pgxs/src/test/regress/pg_regress"
 dir=$(mktemp -d /tmp/npgsqlrest_logout-golden.XXXXXX)
 port=${GOLDEN_PORT:-54331}
 
 log=$(mktemp)
 cargo pgrx install --pg-config "$PG_CONFIG" >"$log" 2>&1 || { cat "$log"; exit 1; }
-trap 'bash scripts/cluster.sh stop "$dir"' EXIT
-bash scripts/cluster.sh start "$dir" "$port"
+trap 'bash scripts/cluster.sh "${pg_args[@]}" stop "$dir"' EXIT
+bash scripts/cluster.sh "${pg_args[@]}" start "$dir" "$port"
+pg_expect_server_major "$dir" "$port" "$PG_MAJOR"
 
 tests=$(sed -e 's/#.*//' -e '/^\s*$/d' pgrx-tests/schedule)
 rm -rf pgrx-tests/results

@@ -1,41 +1,139 @@
 #!/usr/bin/env bash
 # Installs everything a fresh Debian 12 machine needs to build and test the
 # extension. Idempotent; works as root or as a user with sudo.
+#   scripts/setup.sh            PostgreSQL 15 (Debian 12's packages), the default
+#   scripts/setup.sh --pg NN    PostgreSQL NN as well (see scripts/pg_versions.sh;
+#                               13 can be built but its suite does not pass yet)
+#
+# Majors other than 15 are built from Debian's source packages into a private
+# prefix (scripts/pg_versions.sh says which suite and where); a built prefix
+# is kept, so later runs skip the build. Every major built so far is
+# registered with pgrx in one `cargo pgrx init` call, since init keeps only
+# the versions it is given.
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=scripts/pg_versions.sh
+. "$here/pg_versions.sh"
 
 PGRX_VERSION=0.18.1
-PG_CONFIG=/usr/bin/pg_config
+
+pg=15
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pg) pg=${2:-}; shift 2 || shift ;;
+    --pg=*) pg=${1#--pg=}; shift ;;
+    *) echo "usage: setup.sh [--pg NN]" >&2; exit 2 ;;
+  esac
+done
+pg_check_buildable "$pg" || exit 2
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-need_pkgs=()
-for p in postgresql-15 postgresql-server-dev-15 postgresql-contrib libclang-dev clang sudo pkg-config; do
-  dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
-done
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  echo "setup: installing ${need_pkgs[*]}"
-  as_root apt-get update -qq >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-fi
+install_pkgs() {
+  local need=() p
+  for p in "$@"; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "setup: installing ${need[*]}"
+    as_root apt-get update -qq >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+install_pkgs postgresql-15 postgresql-server-dev-15 postgresql-contrib libclang-dev clang sudo pkg-config
 
 if ! cargo pgrx --version 2>/dev/null | grep -q "$PGRX_VERSION"; then
   echo "setup: installing cargo-pgrx $PGRX_VERSION"
   cargo install cargo-pgrx --version "$PGRX_VERSION" --locked
 fi
 
+# Builds PostgreSQL $1 from Debian's source package in suite $2 into the
+# prefix pg_prefix gives. The source package comes through a private apt
+# configuration (its own source list, lists and cache under the build
+# cache), so the system's apt sources are never changed.
+build_from_source() {
+  local major=$1 suite=$2
+  local prefix cache apt_dir src_dir mirror
+  prefix=$(pg_prefix "$major")
+  if [ -x "$prefix/bin/pg_config" ] && [ -f "$prefix/.complete" ]; then
+    return 0
+  fi
+  install_pkgs dpkg-dev build-essential bison flex libreadline-dev zlib1g-dev \
+    libicu-dev libssl-dev libxml2-dev perl
+  cache=$(pg_cache_dir)
+  apt_dir="$cache/apt-$suite"
+  src_dir="$cache/src-$major"
+  mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  as_root mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$src_dir"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
+    | as_root tee "$apt_dir/sources.list" >/dev/null
+  local apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o "Dir::Etc::sourceparts=-"
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+    -o "APT::Get::List-Cleanup=0")
+  if ! ls "$src_dir"/postgresql-"$major"_*.dsc >/dev/null 2>&1; then
+    echo "setup: fetching postgresql-$major's source package from Debian $suite"
+    as_root apt-get "${apt_opts[@]}" update -qq >/dev/null
+    (cd "$src_dir" && as_root apt-get "${apt_opts[@]}" source --download-only -qq "postgresql-$major" >/dev/null)
+  fi
+  local dsc tree
+  dsc=$(ls "$src_dir"/postgresql-"$major"_*.dsc | head -1)
+  tree="$src_dir/tree"
+  as_root rm -rf "$tree"
+  # Upstream's source as Debian ships it; Debian's patches move paths to
+  # its own layout, which a private prefix does not want.
+  as_root dpkg-source -x --skip-patches "$dsc" "$tree" >/dev/null
+  echo "setup: building PostgreSQL $major into $prefix (make -j${PG_BUILD_JOBS:-2})"
+  local log="$src_dir/build.log"
+  (
+    cd "$tree"
+    ./configure --prefix="$prefix" --with-icu --with-openssl --without-llvm >"$log" 2>&1
+    make -j"${PG_BUILD_JOBS:-2}" >>"$log" 2>&1
+    make install >>"$log" 2>&1
+    for m in $PG_CONTRIB_MODULES; do
+      make -C "contrib/$m" -j"${PG_BUILD_JOBS:-2}" install >>"$log" 2>&1
+    done
+  ) || { tail -40 "$log"; echo "setup: building PostgreSQL $major failed (log: $log)" >&2; exit 1; }
+  # The server runs as `postgres`: the prefix must be readable by it.
+  as_root chmod -R a+rX "$prefix"
+  as_root touch "$prefix/.complete"
+  as_root rm -rf "$tree"
+}
+
+case "$pg" in
+  15) ;;
+  *) build_from_source "$pg" "$(pg_suite "$pg")" ;;
+esac
+
+# Register every major available on this machine in one call.
 pgrx_home="${PGRX_HOME:-$HOME/.pgrx}"
-if ! grep -qs "pg15" "$pgrx_home/config.toml"; then
-  echo "setup: registering PostgreSQL 15 with pgrx"
-  cargo pgrx init --pg15 "$PG_CONFIG"
+init_args=()
+registered=""
+for m in $PG_BUILD_ONLY $PG_SUPPORTED; do
+  cfg=$(pg_config_for "$m")
+  if [ -x "$cfg" ]; then
+    init_args+=("--pg$m" "$cfg")
+    registered="$registered pg$m=\"$cfg\""
+  fi
+done
+current=""
+for m in $PG_BUILD_ONLY $PG_SUPPORTED; do
+  line=$(grep -s "^pg$m = " "$pgrx_home/config.toml" | sed 's/^\(pg[0-9]*\) = /\1=/' || true)
+  [ -n "$line" ] && current="$current $line"
+done
+if [ "$current" != "$registered" ]; then
+  echo "setup: registering with pgrx:$registered"
+  cargo pgrx init "${init_args[@]}" >/dev/null
 fi
 
 # The extension is installed into the system PostgreSQL's directories, which
 # a non-root user can only write to when they belong to it.
 if [ "$(id -u)" -ne 0 ]; then
-  for d in "$($PG_CONFIG --sharedir)/extension" "$($PG_CONFIG --pkglibdir)"; do
+  for d in "$(/usr/bin/pg_config --sharedir)/extension" "$(/usr/bin/pg_config --pkglibdir)"; do
     [ -w "$d" ] || as_root chown "$(id -u)" "$d"
   done
 fi
-echo "setup: ok"
+echo "setup: ok (PostgreSQL $pg: $(pg_config_for "$pg"))"

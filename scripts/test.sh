@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# Runs every test: the core's unit tests and the #[pg_test]s (through
-# `cargo pgrx test`, against a cluster run as `postgres`), the golden
-# suite through psql, and the end-to-end test over HTTP through the
-# reference front-end, and the release tests: upgrade, dump/restore, hot
-# standby, Debian package. Installs what it needs first.
+# Runs every test on one PostgreSQL major (15 unless told): the core's unit
+# tests and the #[pg_test]s (through `cargo pgrx test pgNN`, against a
+# cluster run as `postgres`), the golden suite through psql, and the
+# end-to-end test over HTTP through the reference front-end; on 15 also the
+# release tests: upgrade, dump/restore, hot standby, Debian package.
+# Installs what it needs first (for a major other than 15, that may build it).
+#   scripts/test.sh [--pg NN]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/pg_versions.sh
 
-bash scripts/setup.sh
+pg=$PG_DEFAULT
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pg) pg=${2:-}; shift 2 || shift ;;
+    --pg=*) pg=${1#--pg=}; shift ;;
+    *) echo "usage: test.sh [--pg NN]" >&2; exit 2 ;;
+  esac
+done
+pg_check_major "$pg" || exit 2
+
+bash scripts/setup.sh --pg "$pg"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -16,14 +29,20 @@ pgdata_root=${PGRX_TEST_DATA:-/tmp/npgsqlrest_logout-pgrx}
 as_root mkdir -p "$pgdata_root"
 as_root chown postgres "$pgdata_root"
 
-echo "== unit tests and pg_tests"
-cargo pgrx test pg15 --runas postgres --pgdata "$pgdata_root/pg15"
+echo "== PostgreSQL $pg: unit tests and pg_tests"
+cargo pgrx test "pg$pg" --runas postgres --pgdata "$pgdata_root/pg$pg"
 
-echo "== golden suite"
-bash scripts/golden.sh
+echo "== PostgreSQL $pg: golden suite"
+bash scripts/golden.sh --pg "$pg"
 
-echo "== end-to-end through the reference HTTP front-end"
-bash scripts/e2e.sh
+echo "== PostgreSQL $pg: end-to-end through the reference HTTP front-end"
+bash scripts/e2e.sh --pg "$pg"
+
+if [ "$pg" != "$PG_DEFAULT" ]; then
+  # The release tests (upgrade, dump/restore, standby, package) cover the
+  # Debian-packaged default major.
+  exit 0
+fi
 
 echo "== releases: upgrade from 0.1.0, META.json"
 bash scripts/upgrade_test.sh

@@ -481,7 +481,7 @@ fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRou
         variadic: arguments.variadic,
         arguments: arguments.order,
         is_plain: (kind == "f" || kind == "p")
-            && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == pg_sys::EVENT_TRIGGEROID),
+            && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == super::pg_compat::EVENT_TRIGGER_TYPE),
         info: RoutineInfo {
             signature: signature(
                 (oid, namespace),

@@ -10,6 +10,7 @@
 use pgrx::pg_sys;
 
 use super::catalog::CatalogRoutine;
+use super::pg_compat;
 
 /// One argument: its datum (None for NULL).
 pub type Arg = Option<pg_sys::Datum>;
@@ -95,19 +96,11 @@ fn check(object: Object, mode: u32) {
             Object::Schema(oid) => (oid, pg_sys::ObjectType::OBJECT_SCHEMA),
             Object::Function(oid) => (oid, pg_sys::ObjectType::OBJECT_FUNCTION),
         };
-        #[cfg(any(feature = "pg13", feature = "pg14", feature = "pg15"))]
-        let result = match object {
-            Object::Schema(_) => pg_sys::pg_namespace_aclcheck(oid, user, mode),
-            Object::Function(_) => pg_sys::pg_proc_aclcheck(oid, user, mode),
+        let acl_object = match object {
+            Object::Schema(_) => pg_compat::AclObject::Schema,
+            Object::Function(_) => pg_compat::AclObject::Function,
         };
-        #[cfg(not(any(feature = "pg13", feature = "pg14", feature = "pg15")))]
-        let result = {
-            let class = match object {
-                Object::Schema(_) => pg_sys::NamespaceRelationId,
-                Object::Function(_) => pg_sys::ProcedureRelationId,
-            };
-            pg_sys::object_aclcheck(class, oid, user, mode)
-        };
+        let result = pg_compat::aclcheck(acl_object, oid, user, mode);
         if result != pg_sys::AclResult::ACLCHECK_OK {
             let name = match object {
                 Object::Schema(_) => pg_sys::get_namespace_name(oid),

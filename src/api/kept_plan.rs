@@ -91,13 +91,12 @@ impl KeptPlan {
             let source = (*(*sources).elements)
                 .ptr_value
                 .cast::<pg_sys::CachedPlanSource>();
-            let cached =
-                pg_sys::GetCachedPlan(source, std::ptr::null_mut(), owner, std::ptr::null_mut());
+            let cached = super::pg_compat::get_cached_plan(source, owner);
             if cached.is_null() {
                 return false;
             }
             let Some(expr) = simple_expression(cached) else {
-                pg_sys::ReleaseCachedPlan(cached, owner);
+                super::pg_compat::release_cached_plan(cached, owner);
                 return false;
             };
             let params = param_list(arguments);
@@ -127,7 +126,7 @@ impl KeptPlan {
                 each(value, pg_sys::exprType(expr.cast()));
             }
             pg_sys::FreeExprContext(context, true);
-            pg_sys::ReleaseCachedPlan(cached, owner);
+            super::pg_compat::release_cached_plan(cached, owner);
             true
         }
     }

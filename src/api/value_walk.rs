@@ -379,7 +379,8 @@ pub unsafe fn with_columns<R>(datum: pg_sys::Datum, f: impl FnOnce(&[Column]) ->
             &mut many_columns[..]
         };
         let mut live = 0;
-        for ((attr, value), null) in (*desc).attrs.as_slice(natts).iter().zip(values).zip(nulls) {
+        for (i, (value, null)) in values.iter().zip(nulls.iter()).enumerate() {
+            let attr = super::pg_compat::tuple_desc_attr(desc, i);
             if !attr.attisdropped {
                 columns[live] = ((!*null).then_some(*value), attr.atttypid);
                 live += 1;
