@@ -53,11 +53,9 @@ SQL
 
 # A user-added validation rule (SPEC §11.5): pg_dump keeps it, and the
 # four default rules are restored once (by CREATE EXTENSION).
-{
-  psql_ -d dump_source -c "insert into ext.validation_rules (name, type, pattern, message)
-    values ('zip_code', 'regex', '^[0-9]{5}\$', 'Parameter {0} must be a zip code')"
-  rules_query='select * from ext.validation_rules order by name collate "C"'
-}
+psql_ -d dump_source -c "insert into ext.validation_rules (name, type, pattern, message)
+  values ('zip_code', 'regex', '^[0-9]{5}\$', 'Parameter {0} must be a zip code')"
+rules_query='select * from ext.validation_rules order by name collate "C"'
 
 answers dump_source >"$work/source.first"
 echo "== dump/restore: pg_dump -Fc, pg_restore into a new database"
@@ -106,13 +104,11 @@ done
 same "restored: a routine with roles in another schema answers the same" "$work/dump_source.roles" "$work/dump_target.roles"
 equal "restored: the role-restricted routine" "$(paste -sd ' ' "$work/dump_target.roles")" "{} {Bearer} 42501 1"
 
-{
-  value dump_source "$rules_query" >"$work/source.rules"
-  value dump_target "$rules_query" >"$work/target.rules"
-  grep -q '^zip_code|' "$work/target.rules" \
-    && ok "restored: the user's validation rule" || not_ok "restored: the user's validation rule"
-  same "restored: the same validation rules (defaults once, the user's kept)" "$work/source.rules" "$work/target.rules"
-}
+value dump_source "$rules_query" >"$work/source.rules"
+value dump_target "$rules_query" >"$work/target.rules"
+grep -q '^zip_code|' "$work/target.rules" \
+  && ok "restored: the user's validation rule" || not_ok "restored: the user's validation rule"
+same "restored: the same validation rules (defaults once, the user's kept)" "$work/source.rules" "$work/target.rules"
 
 echo "dump/restore: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -44,3 +44,13 @@ fn for_server(message: String) -> String {
     }
     out
 }
+
+/// At most 200 characters of a value for a message, with `…` when cut.
+pub fn shorten(text: &str) -> String {
+    let short: String = text.chars().take(200).collect();
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}

@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::catalog::ArgumentSlot;
 use super::direct_call;
 use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine, RouteMatch};
-use super::errors::raise;
+use super::errors::{raise, shorten};
 use super::jsonb_arg::JsonbArg;
 use super::kept_plan::{Argument, KeptPlan};
 use super::regprocedure::RegProcedure;
@@ -268,15 +268,6 @@ fn route(request: &Request, path: &str) -> (Rc<LogoutTarget>, Vec<(String, Strin
             Some(format!("Matching routines: {}.", routines.join(", "))),
             Some("Give each logout endpoint its own method and path."),
         ),
-    }
-}
-
-fn shorten(text: &str) -> String {
-    let short: String = text.chars().take(200).collect();
-    if short.len() < text.len() {
-        format!("{short}…")
-    } else {
-        short
     }
 }
 

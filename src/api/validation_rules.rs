@@ -11,7 +11,7 @@ use std::rc::Rc;
 use pgrx::prelude::*;
 use pgrx::PgSqlErrorCode;
 
-use super::errors::raise;
+use super::errors::{raise, shorten};
 use super::server_text::ServerStr;
 use crate::core::request::validation::{compile, Rule, RuleKind};
 
@@ -34,15 +34,6 @@ fn npgsqlrest_logout_check_pattern(pattern: ServerStr) -> bool {
         );
     }
     true
-}
-
-fn shorten(text: &str) -> String {
-    let short: String = text.chars().take(200).collect();
-    if short.len() < text.len() {
-        format!("{short}…")
-    } else {
-        short
-    }
 }
 
 extension_sql!(
@@ -243,13 +234,11 @@ pub fn rules_named<'n>(names: impl Iterator<Item = &'n str>) -> Vec<Rc<Rule>> {
                 None => {
                     let mut known: Vec<&str> = rules.by_name.keys().map(String::as_str).collect();
                     known.sort_unstable();
+                    let known = shorten(&known.join(", "));
                     raise(
                         PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
                         format!("validation rule \"{name}\" does not exist"),
-                        Some(format!(
-                            "The rules in validation_rules: {}.",
-                            known.join(", ")
-                        )),
+                        Some(format!("The rules in validation_rules: {known}.")),
                         Some("Add the rule to validation_rules, or correct the validate line."),
                     )
                 }
