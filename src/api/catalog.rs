@@ -28,11 +28,20 @@ const ROUTINES_LISTED: &str = concat!(
     include_str!("../../sql/routine_source.sql"),
     include_str!("../../sql/routines_listed.sql")
 );
+const ROUTINES_LISTED_AMONG: &str = concat!(
+    include_str!("../../sql/routine_columns.sql"),
+    include_str!("../../sql/routine_source.sql"),
+    include_str!("../../sql/routines_listed.sql"),
+    include_str!("../../sql/routines_listed_among.sql")
+);
 const LISTED_KEYS: &str = concat!(
     include_str!("../../sql/routine_keys.sql"),
     include_str!("../../sql/routine_source.sql"),
     include_str!("../../sql/routines_listed.sql")
 );
+
+/// pg_description's OID (DescriptionRelationId), fixed since forever.
+pub const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
 
 /// pg_language's OID for `sql` (SQLlanguageId), fixed since forever.
 const SQL_LANGUAGE: pg_sys::Oid = pg_sys::Oid::from_u32(14);
@@ -77,11 +86,99 @@ pub fn routines(oids: Vec<pg_sys::Oid>) -> Vec<CatalogRoutine> {
     read(ROUTINES_BY_OIDS, Some((pg_sys::OIDARRAYOID, array)))
 }
 
-/// The OID and comment of every routine `endpoints()` considers.
-pub fn listed_keys() -> Vec<(pg_sys::Oid, Option<String>)> {
+/// Of these routines, the ones `endpoints()` considers.
+pub fn listed_routines_among(oids: Vec<pg_sys::Oid>) -> Vec<CatalogRoutine> {
+    let array = oids.into_datum().unwrap_or(pg_sys::Datum::from(0));
+    read(ROUTINES_LISTED_AMONG, Some((pg_sys::OIDARRAYOID, array)))
+}
+
+/// The routines whose comment passes `keep` (given the comment's bytes in
+/// the server encoding), with what `key` makes of each comment.
+///
+/// This reads pg_description directly rather than through a query: it is
+/// the first thing a new backend's first logout call does, and a scan
+/// that looks at each comment's bytes in place, keeping the few that
+/// mention a logout alias, costs about what the executor spends just
+/// reading the rows. It reads the catalog as it is now, under the latest
+/// snapshot, as [`query`] does.
+pub fn comments_where(
+    keep: impl Fn(&[u8]) -> bool,
+    key: impl Fn(&[u8]) -> u64,
+) -> Vec<(pg_sys::Oid, u64)> {
+    // pg_description's columns: objoid, classoid, objsubid, description.
+    const OBJOID: i32 = 1;
+    const CLASSOID: pg_sys::AttrNumber = 2;
+    const OBJSUBID: i32 = 3;
+    const DESCRIPTION: i32 = 4;
+    let mut found = Vec::new();
+    // SAFETY: the relation is opened and locked, the snapshot registered
+    // and the scan begun and ended here (at an error, the transaction's
+    // abort releases all three); each tuple is read before the next.
+    unsafe {
+        pg_sys::AcceptInvalidationMessages();
+        let snapshot = pg_sys::RegisterSnapshot(pg_sys::GetLatestSnapshot());
+        let relation =
+            pg_sys::table_open(DESCRIPTION_RELATION, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        let desc = (*relation).rd_att;
+        let mut scan_key: pg_sys::ScanKeyData = std::mem::zeroed();
+        pg_sys::ScanKeyInit(
+            &mut scan_key,
+            CLASSOID,
+            pg_sys::BTEqualStrategyNumber as pg_sys::StrategyNumber,
+            pg_sys::Oid::from(pg_sys::F_OIDEQ),
+            pg_sys::Datum::from(pg_sys::ProcedureRelationId),
+        );
+        let scan = pg_sys::systable_beginscan(
+            relation,
+            pg_sys::InvalidOid,
+            false,
+            snapshot,
+            1,
+            &mut scan_key,
+        );
+        let mut seen = 0u32;
+        loop {
+            let tuple = pg_sys::systable_getnext(scan);
+            if tuple.is_null() {
+                break;
+            }
+            seen = seen.wrapping_add(1);
+            if seen % 4096 == 0 {
+                pgrx::check_for_interrupts!();
+            }
+            let mut is_null = false;
+            let subid = pg_sys::heap_getattr(tuple, OBJSUBID, desc, &mut is_null);
+            if is_null || subid.value() as i32 != 0 {
+                continue;
+            }
+            let text = pg_sys::heap_getattr(tuple, DESCRIPTION, desc, &mut is_null);
+            if is_null {
+                continue;
+            }
+            let kept = varlena::with_content(text, |bytes| keep(bytes).then(|| key(bytes)));
+            if let Some(comment) = kept {
+                let oid = pg_sys::heap_getattr(tuple, OBJOID, desc, &mut is_null);
+                found.push((pg_sys::Oid::from(oid.value() as u32), comment));
+            }
+        }
+        pg_sys::systable_endscan(scan);
+        pg_sys::table_close(relation, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        pg_sys::UnregisterSnapshot(snapshot);
+    }
+    found
+}
+
+/// The OID of every routine `endpoints()` considers, with what `key`
+/// makes of its comment (in UTF-8; None when it has none).
+pub fn listed_keys(key: impl Fn(Option<&[u8]>) -> u64) -> Vec<(pg_sys::Oid, u64)> {
     let mut keys = Vec::new();
     query(LISTED_KEYS, None, |row| {
-        keys.push((row.oid(1).unwrap_or(pg_sys::InvalidOid), row.text(2)));
+        let oid = row.oid(1).unwrap_or(pg_sys::InvalidOid);
+        // SAFETY: a text datum of the row.
+        let comment = row.datum(2).map(|d| unsafe {
+            varlena::with_content(d, |bytes| key(Some(server_text::to_rust(bytes).as_bytes())))
+        });
+        keys.push((oid, comment.unwrap_or_else(|| key(None))));
     });
     keys
 }

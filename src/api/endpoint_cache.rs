@@ -1,25 +1,34 @@
 //! A per-backend cache of the logout endpoints, so `handle_logout` and
-//! `call_logout` do not read and parse the catalog on every request.
+//! `call_logout` do not read and parse the catalog on every request, and
+//! of the rows of `endpoints()`.
 //!
-//! It is dropped whenever something it was built from may have changed:
-//! a routine (`CREATE OR REPLACE`, `DROP`, `ALTER`, `GRANT` — syscache
-//! invalidations of pg_proc), a schema or role membership, a comment (an
-//! event trigger on `COMMENT` sends an invalidation for pg_description that
-//! every backend receives), or the settings and current user it was built
-//! for. Invalidations reach a backend at its next command, so the very next
-//! call after such a change sees it.
+//! Built small and kept current piece by piece: the logout routes come
+//! from the few routines whose comment mentions a logout alias (the rest
+//! are never parsed for routing), and each invalidation drops what it
+//! names. A routine's change (`CREATE OR REPLACE`, `DROP`, `ALTER`,
+//! `GRANT`: a pg_proc syscache invalidation carrying the routine's hash)
+//! drops what was built from that routine; a comment's change (an event
+//! trigger on `COMMENT` sends an invalidation of pg_description that every
+//! backend receives) has the routes look again at which comments mention
+//! an alias, parsing only the new or changed ones; a schema or role
+//! membership change, or the settings and current user the cache was
+//! built for, drop everything. Invalidations reach a backend at its next
+//! command, and each entry point reads them first, so the very next call
+//! after such a change sees it.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::rc::Rc;
 
 use pgrx::prelude::*;
 
-use super::catalog::{self, CatalogRoutine};
+use super::catalog::{self, CatalogRoutine, DESCRIPTION_RELATION};
 use super::endpoints::EndpointSettings;
 use super::jsonb_out::StoredJsonB;
 use super::kept_plan::KeptPlan;
 use super::settings;
+use crate::core::endpoint::logout_mention::may_be_logout;
 use crate::core::endpoint::EndpointSummary;
 use crate::core::request::options::RequestOptions;
 use crate::core::request::pg_input::InputKind;
@@ -28,8 +37,6 @@ use crate::core::request::routing::{self, RouteTable};
 /// How many prepared calls a backend keeps.
 const MAX_PLANS: usize = 256;
 
-/// pg_description's OID (DescriptionRelationId), fixed since forever.
-const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
 
 /// A logout endpoint and the routine behind it.
 pub struct LogoutTarget {
@@ -84,9 +91,10 @@ struct Key {
 }
 
 /// One routine's `endpoints()` row, built once per backend: None when the
-/// routine is not an endpoint. Kept with the comment it was built from.
+/// routine is not an endpoint. Kept with the key of the comment it was
+/// built from ([`comment_key`]).
 pub struct EndpointRow {
-    pub comment: Option<String>,
+    pub comment: u64,
     pub row: Option<Rc<EndpointColumns>>,
 }
 
@@ -99,21 +107,111 @@ pub struct EndpointColumns {
     pub endpoint: StoredJsonB,
 }
 
+/// The logout routes, and the routines they were built from: every
+/// routine whose comment mentions a logout alias (`may_be_logout`), with
+/// its endpoint when it is a logout endpoint. Only these comments are
+/// ever parsed for routing; a change is applied to the routines it names.
+struct LogoutIndex {
+    candidates: HashMap<pg_sys::Oid, Candidate>,
+    routes: RouteTable<Rc<LogoutTarget>>,
+    /// A comment changed somewhere: read which routines mention an alias.
+    rescan: bool,
+    /// Candidates whose routine changed, to read again.
+    changed: Vec<pg_sys::Oid>,
+}
+
+struct Candidate {
+    comment: u64,
+    target: Option<Rc<LogoutTarget>>,
+}
+
+impl LogoutIndex {
+    fn is_current(&self) -> bool {
+        !self.rescan && self.changed.is_empty()
+    }
+}
+
 struct Cache {
     key: Key,
     rows: HashMap<pg_sys::Oid, EndpointRow>,
-    /// Changes whenever the cache is emptied, so work begun before an
-    /// invalidation is not stored after it.
+    /// Changes whenever something is dropped from the cache, so work begun
+    /// before an invalidation is not stored after it.
     generation: u64,
-    routes: Option<RouteTable<Rc<LogoutTarget>>>,
+    logout: Option<LogoutIndex>,
     by_oid: HashMap<pg_sys::Oid, Option<Rc<LogoutTarget>>>,
     plans: HashMap<(pg_sys::Oid, Vec<usize>), Rc<KeptPlan>>,
 }
 
+/// What the invalidations received since the cache was last used say.
+#[derive(Default)]
+struct Pending {
+    /// Anything may have changed (schemas, roles, a cache reset).
+    everything: bool,
+    /// Some routine's comment changed.
+    comments: bool,
+    /// The pg_proc syscache hash values of the routines that changed.
+    routines: Vec<u32>,
+}
+
+/// More changed routines than this at once (a migration) drop everything:
+/// cheaper than matching each.
+const MAX_PENDING_ROUTINES: usize = 256;
+
 thread_local! {
     static CACHE: RefCell<Option<Cache>> = const { RefCell::new(None) };
-    static STALE: Cell<bool> = const { Cell::new(false) };
+    static PENDING: RefCell<Pending> = RefCell::new(Pending::default());
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    static COMMENT_HASH: RandomState = RandomState::new();
+}
+
+/// What a cached row remembers of the comment it was built from: a keyed
+/// hash (per backend, random), so a backend keeps 8 bytes rather than
+/// every comment.
+pub fn comment_key(comment: Option<&[u8]>) -> u64 {
+    COMMENT_HASH.with(|h| h.hash_one(comment))
+}
+
+fn note(change: impl FnOnce(&mut Pending)) {
+    PENDING.with(|p| {
+        if let Ok(mut pending) = p.try_borrow_mut() {
+            change(&mut pending);
+        } else {
+            // Not reachable (nothing holds the borrow across a call into
+            // Postgres); were it reached, forgetting nothing is the rule.
+            STALE_FALLBACK.with(|s| s.set(true));
+        }
+    });
+}
+
+thread_local! {
+    static STALE_FALLBACK: Cell<bool> = const { Cell::new(false) };
+}
+
+fn take_pending() -> Pending {
+    let mut pending = PENDING.with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)))
+        .unwrap_or_else(|_| Pending {
+            everything: true,
+            ..Pending::default()
+        });
+    if STALE_FALLBACK.with(|s| s.replace(false)) {
+        pending.everything = true;
+    }
+    pending
+}
+
+/// The pg_proc syscache hash value of a routine: what an invalidation of
+/// that routine carries.
+fn routine_hash(oid: pg_sys::Oid) -> u32 {
+    // SAFETY: hashes the key as the syscache does; no catalog access.
+    unsafe {
+        pg_sys::GetSysCacheHashValue(
+            pg_sys::SysCacheIdentifier::PROCOID as i32,
+            pg_sys::Datum::from(oid),
+            pg_sys::Datum::from(0),
+            pg_sys::Datum::from(0),
+            pg_sys::Datum::from(0),
+        )
+    }
 }
 
 /// The current `search_path` setting's text.
@@ -144,11 +242,15 @@ fn search_path_is(text: &str) -> bool {
 
 /// Registers the invalidation callbacks; called once from `_PG_init`.
 pub fn register() {
-    // SAFETY: the callbacks only set a flag; Postgres keeps the pointers
-    // for the life of the backend.
+    // SAFETY: the callbacks only note what changed; Postgres keeps the
+    // pointers for the life of the backend.
     unsafe {
+        pg_sys::CacheRegisterSyscacheCallback(
+            pg_sys::SysCacheIdentifier::PROCOID as i32,
+            Some(on_routine_change),
+            pg_sys::Datum::from(0),
+        );
         for cache in [
-            pg_sys::SysCacheIdentifier::PROCOID,
             pg_sys::SysCacheIdentifier::NAMESPACEOID,
             pg_sys::SysCacheIdentifier::AUTHMEMMEMROLE,
             pg_sys::SysCacheIdentifier::AUTHOID,
@@ -164,14 +266,28 @@ pub fn register() {
 }
 
 #[pg_guard]
+unsafe extern "C-unwind" fn on_routine_change(_arg: pg_sys::Datum, _cache: i32, hash: u32) {
+    note(|p| {
+        // Hash 0 is a reset of the whole cache.
+        if hash == 0 || p.routines.len() >= MAX_PENDING_ROUTINES {
+            p.everything = true;
+        } else if !p.routines.contains(&hash) {
+            p.routines.push(hash);
+        }
+    });
+}
+
+#[pg_guard]
 unsafe extern "C-unwind" fn on_syscache_change(_arg: pg_sys::Datum, _cache: i32, _hash: u32) {
-    STALE.with(|s| s.set(true));
+    note(|p| p.everything = true);
 }
 
 #[pg_guard]
 unsafe extern "C-unwind" fn on_relcache_change(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
-    if relid == DESCRIPTION_RELATION || relid == pg_sys::InvalidOid {
-        STALE.with(|s| s.set(true));
+    if relid == DESCRIPTION_RELATION {
+        note(|p| p.comments = true);
+    } else if relid == pg_sys::InvalidOid {
+        note(|p| p.everything = true);
     }
 }
 
@@ -216,43 +332,83 @@ CREATE EVENT TRIGGER npgsqlrest_logout_comment_changed ON ddl_command_end
     name = "comment_changed_trigger",
 );
 
-/// Runs `f` on a cache that is current for this user and these settings.
+fn next_generation() -> u64 {
+    GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    })
+}
+
+/// Runs `f` on a cache that is current for this user and these settings,
+/// with the changes noted since its last use applied: a routine's change
+/// drops what was built from that routine, a comment's change has the
+/// logout routes read which comments mention an alias again, and any
+/// other change drops everything.
 fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
     // SAFETY: reads the backend's current user.
     let user = unsafe { pg_sys::GetUserId() };
     let mode = settings::comments_mode();
+    let pending = take_pending();
     CACHE.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let stale = STALE.with(|s| s.replace(false));
         let current = |k: &Key| {
             k.user == user
                 && k.mode == mode
                 && settings::url_prefix_is(&k.url_prefix)
                 && search_path_is(&k.search_path)
         };
-        if stale || slot.as_ref().is_none_or(|c| !current(&c.key)) {
-            *slot = Some(Cache {
-                key: Key {
-                    search_path: search_path_is_now(),
-                    user,
-                    url_prefix: settings::url_prefix(),
-                    mode,
-                },
-                rows: HashMap::new(),
-                generation: GENERATION.with(|g| {
-                    g.set(g.get() + 1);
-                    g.get()
-                }),
-                routes: None,
-                by_oid: HashMap::new(),
-                plans: HashMap::new(),
-            });
+        match slot.as_mut() {
+            Some(cache) if !pending.everything && current(&cache.key) => {
+                cache.apply(&pending);
+            }
+            _ => {
+                *slot = Some(Cache {
+                    key: Key {
+                        search_path: search_path_is_now(),
+                        user,
+                        url_prefix: settings::url_prefix(),
+                        mode,
+                    },
+                    rows: HashMap::new(),
+                    generation: next_generation(),
+                    logout: None,
+                    by_oid: HashMap::new(),
+                    plans: HashMap::new(),
+                });
+            }
         }
         match slot.as_mut() {
             Some(cache) => f(cache),
             None => unreachable!("the cache was just filled"),
         }
     })
+}
+
+impl Cache {
+    fn apply(&mut self, pending: &Pending) {
+        if !pending.comments && pending.routines.is_empty() {
+            return;
+        }
+        self.generation = next_generation();
+        if !pending.routines.is_empty() {
+            let hit = |oid: &pg_sys::Oid| pending.routines.contains(&routine_hash(*oid));
+            self.rows.retain(|oid, _| !hit(oid));
+            self.by_oid.retain(|oid, _| !hit(oid));
+            self.plans.retain(|(oid, _), _| !hit(oid));
+            if let Some(index) = self.logout.as_mut() {
+                let changed = index.candidates.keys().filter(|oid| hit(oid));
+                index.changed.extend(changed);
+            }
+        }
+        if pending.comments {
+            // `endpoints()` rows compare their comment on every call; a
+            // logout target by OID is cheap to read again.
+            self.by_oid.clear();
+            if let Some(index) = self.logout.as_mut() {
+                index.rescan = true;
+            }
+        }
+    }
 }
 
 /// Reads the invalidations other sessions have committed. Postgres reads
@@ -306,12 +462,68 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
     })
 }
 
-fn build_routes() -> RouteTable<Rc<LogoutTarget>> {
-    let settings = EndpointSettings::current();
-    let targets = catalog::listed_routines()
-        .into_iter()
-        .filter_map(|routine| logout_target(&settings, routine));
-    RouteTable::new(targets.map(|t| (t.summary.method.clone(), t.summary.path.clone(), Rc::new(t))))
+/// The routines whose comment mentions a logout alias, each with its
+/// comment's key.
+fn scan_candidates() -> Vec<(pg_sys::Oid, u64)> {
+    catalog::comments_where(may_be_logout, |bytes| {
+        comment_key(Some(super::server_text::to_rust(bytes).as_bytes()))
+    })
+}
+
+/// The logout routes as the catalog says now: built from scratch, or
+/// from `previous` by reading again only the routines that changed.
+fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
+    let (mut candidates, mut to_read) = match previous {
+        Some(mut index) if !index.rescan => (index.candidates, std::mem::take(&mut index.changed)),
+        previous => {
+            let (mut known, changed) = match previous {
+                Some(index) => (index.candidates, index.changed),
+                None => (HashMap::new(), Vec::new()),
+            };
+            let mut candidates = HashMap::new();
+            let mut to_read = Vec::new();
+            for (oid, comment) in scan_candidates() {
+                let candidate = match known.remove(&oid) {
+                    Some(c) if c.comment == comment && !changed.contains(&oid) => c,
+                    _ => {
+                        to_read.push(oid);
+                        Candidate {
+                            comment,
+                            target: None,
+                        }
+                    }
+                };
+                candidates.insert(oid, candidate);
+            }
+            (candidates, to_read)
+        }
+    };
+    to_read.sort_unstable_by_key(|oid| oid.to_u32());
+    to_read.dedup();
+    to_read.retain(|oid| candidates.contains_key(oid));
+    if !to_read.is_empty() {
+        for oid in &to_read {
+            if let Some(c) = candidates.get_mut(oid) {
+                c.target = None;
+            }
+        }
+        let settings = EndpointSettings::current();
+        for routine in catalog::listed_routines_among(to_read) {
+            if let Some(c) = candidates.get_mut(&routine.oid) {
+                c.target = logout_target(&settings, routine).map(Rc::new);
+            }
+        }
+    }
+    let routes = RouteTable::new(candidates.values().filter_map(|c| {
+        let t = c.target.as_ref()?;
+        Some((t.summary.method.clone(), t.summary.path.clone(), Rc::clone(t)))
+    }));
+    LogoutIndex {
+        candidates,
+        routes,
+        rescan: false,
+        changed: Vec::new(),
+    }
 }
 
 /// What a request's method and path match.
@@ -338,15 +550,18 @@ pub fn route(method: &str, segments: &[String]) -> RouteMatch {
         }
     };
     accept_invalidations();
-    if let Some(found) = with_cache(|c| c.routes.as_ref().map(find)) {
+    let (found, generation, previous) = with_cache(|c| match c.logout.as_ref() {
+        Some(index) if index.is_current() => (Some(find(&index.routes)), c.generation, None),
+        _ => (None, c.generation, c.logout.take()),
+    });
+    if let Some(found) = found {
         return found;
     }
-    let generation = with_cache(|c| c.generation);
-    let routes = build_routes();
-    let found = find(&routes);
+    let index = refresh_index(previous);
+    let found = find(&index.routes);
     with_cache(|c| {
         if c.generation == generation {
-            c.routes = Some(routes);
+            c.logout = Some(index);
         }
     });
     found
@@ -385,11 +600,11 @@ pub fn has_rows() -> bool {
     with_cache(|c| !c.rows.is_empty())
 }
 
-/// The `endpoints()` rows of these routines (OID and current comment),
+/// The `endpoints()` rows of these routines (OID and current comment's key),
 /// from the cache where the comment is unchanged, built by `build` for the
 /// others and kept.
 pub fn endpoint_rows(
-    keys: &[(pg_sys::Oid, Option<String>)],
+    keys: &[(pg_sys::Oid, u64)],
     build: impl FnOnce(Vec<pg_sys::Oid>) -> Vec<(pg_sys::Oid, EndpointRow)>,
 ) -> Vec<Rc<EndpointColumns>> {
     let (mut found, missing) = with_cache(|c| {

@@ -77,7 +77,7 @@ fn endpoints() -> TableIterator<
     ),
 > {
     let mut rows = if endpoint_cache::has_rows() {
-        let keys = catalog::listed_keys();
+        let keys = catalog::listed_keys(endpoint_cache::comment_key);
         endpoint_cache::endpoint_rows(&keys, |oids| build_rows(catalog::routines(oids)))
     } else {
         endpoint_cache::keep_rows(|| build_rows(catalog::listed_routines()))
@@ -120,7 +120,7 @@ fn build_rows(routines: Vec<CatalogRoutine>) -> Vec<(pg_sys::Oid, EndpointRow)> 
                     endpoint: StoredJsonB::new(&e.to_json(&routine.info)),
                 })
             });
-            let comment = routine.info.comment;
+            let comment = endpoint_cache::comment_key(routine.info.comment.as_deref().map(str::as_bytes));
             (routine.oid, EndpointRow { comment, row })
         })
         .collect()

@@ -74,3 +74,25 @@ pub unsafe fn content<'a>(datum: pg_sys::Datum) -> &'a [u8] {
         })
     }
 }
+
+/// Calls `f` with the content of a varlena datum: in place when it is
+/// plain, else from a detoasted copy freed right after, so a loop over
+/// many values holds one copy at a time.
+///
+/// # Safety
+/// `datum` points at a varlena that lives while `f` runs.
+pub unsafe fn with_content<R>(datum: pg_sys::Datum, f: impl FnOnce(&[u8]) -> R) -> R {
+    // SAFETY: the caller's guarantee; detoasting gives a plain varlena,
+    // a palloc'd copy that nothing else refers to.
+    unsafe {
+        if let Some(bytes) = plain_content(datum) {
+            return f(bytes);
+        }
+        let copy = pg_sys::pg_detoast_datum(datum.cast_mut_ptr());
+        let result = f(plain_content(pg_sys::Datum::from(copy)).unwrap_or_default());
+        if copy.cast::<u8>() != datum.cast_mut_ptr::<u8>() {
+            pg_sys::pfree(copy.cast());
+        }
+        result
+    }
+}

@@ -2,6 +2,7 @@
 //! the routine's schema, name and volatility, then its comment's
 //! annotations, under the comments mode in force.
 
+pub mod logout_mention;
 pub mod sql_file;
 
 use crate::core::grammar::annotations::{parse_with, Routine};

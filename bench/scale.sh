@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Scale (issue 16): a new backend's first logout, what it keeps, the next
+# call after a COMMENT, endpoints()' first call and 50 backends starting at
+# once, on databases of 10,000 and 100,000 annotated routines (1 % of them
+# logout endpoints, 2 % more whose prose mentions a logout), each figure
+# beside its comparison in the same run. Benchmarks, not timed tests.
+#   bench/scale.sh            COUNTS="10000 100000" by default
+#   COUNTS=10000 RUNS=5 bench/scale.sh
+source "$(dirname "$0")/lib.sh"
+bench_start
+
+COUNTS=${COUNTS:-10000 100000}
+RUNS=${RUNS:-7}
+
+# Fills schema `scale` with $1 routines and realistic comments.
+populate() {
+  local count=$1
+  bench_psql <<SQL
+drop schema if exists scale cascade;
+create schema scale;
+do \$\$
+declare body text;
+begin
+  for i in 1..$count loop
+    execute format('create function scale.%I(p_id int, p_note text default null) returns text
+                    language sql as %L', 'routine_' || i, 'select ''Cookies''');
+    body := case
+      when i % 100 = 0 then
+        'Signs the caller out of every session on device ' || i || E'.\n'
+        || E'The front-end clears its cookies too.\n'
+        || 'HTTP POST /auth/logout/' || i || E'\n@logout\n@authorize admin, user\nCache-Control: no-store'
+      when i % 50 = 25 then
+        'Records a logout event for the audit trail (not itself a logout).' || E'\n'
+        || 'HTTP POST /audit/logout-events/' || i || E'\n@authorize auditor\ntags audit'
+      when i % 7 = 0 then
+        'Updates the profile of customer ' || i || E', checking the caller owns it.\n'
+        || 'HTTP PUT /customers/' || i || E'/profile\n@authorize user\n@request_param_type body_json\nsecurity_sensitive'
+      else
+        'Returns the orders of customer ' || i || E' with their lines, newest first,\n'
+        || E'paged by the client after the user signs in.\n'
+        || 'HTTP GET /customers/' || i || E'/orders\n@authorize user\ntags orders, read\nCache-Control: max-age=60'
+    end;
+    execute format('comment on function scale.%I(int, text) is %L', 'routine_' || i, body);
+    if i % 5000 = 0 then commit; end if;
+  end loop;
+end \$\$;
+vacuum analyze;
+SQL
+}
+
+# One new session: `select 1`, then $1; prints the growth of the backend's
+# resident set and of its private part (RssAnon) over $1, in kB.
+rss_growth() {
+  bench_psql -At <<SQL | awk 'NR == 1 {r = $1; a = $2} NR == 2 {print $1 - r, $2 - a}'
+select pg_backend_pid() as pid \gset
+select 1 \g /dev/null
+\setenv BACKEND :pid
+\! awk '\$1 == "VmRSS:" {r = \$2} \$1 == "RssAnon:" {a = \$2} END {print r, a}' /proc/\$BACKEND/status
+$1 \g /dev/null
+\! awk '\$1 == "VmRSS:" {r = \$2} \$1 == "RssAnon:" {a = \$2} END {print r, a}' /proc/\$BACKEND/status
+SQL
+}
+
+# The median growth over RUNS new sessions: "rss_kB anon_kB".
+median_growth() {
+  local i
+  for i in $(seq "$RUNS"); do rss_growth "$1"; done |
+    sort -n -k2 | awk '{r[NR] = $1; a[NR] = $2} END {m = int((NR + 1) / 2); print r[m], a[m]}'
+}
+
+# The median time of $2 in one session right after $1 ran in another,
+# with the session warm beforehand.
+after_change_ms() {
+  local change=$1 query=$2
+  {
+    echo "create extension if not exists dblink;"
+    echo "select dblink_connect('other', 'host=$BENCH_DIR port=$BENCH_PORT dbname=postgres user=postgres');"
+    echo "$query;"
+    for i in $(seq "$RUNS"); do
+      echo "select dblink_exec('other', \$\$${change//\{i\}/$i}\$\$);"
+      echo "explain (analyze, timing off, format json) $query;"
+    done
+  } | bench_psql -At | grep '^\[' |
+    python3 -c '
+import json, sys
+times = sorted(json.loads(l)[0]["Execution Time"] for l in sys.stdin)
+print(times[len(times) // 2])'
+}
+
+# Wall time (ms) for 50 new backends at once, each running $1 once.
+burst_ms() {
+  local script
+  script=$(mktemp)
+  echo "$1;" >"$script"
+  local start end
+  start=$(date +%s%N)
+  pgbench -n -C -c 50 -j 2 -t 1 -f "$script" -h "$BENCH_DIR" -p "$BENCH_PORT" -U postgres postgres >/dev/null
+  end=$(date +%s%N)
+  rm -f "$script"
+  echo $(( (end - start) / 1000000 ))
+}
+
+logout="select handle_logout('POST', '/auth/logout/100', '{}', '{admin}')"
+candidates_regex="select d.objoid, d.description from pg_catalog.pg_description d
+ where d.classoid operator(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+   and d.objsubid operator(pg_catalog.=) 0
+   and d.description operator(pg_catalog.~*) 'logout|signout'"
+candidates_ilike="select d.objoid, d.description from pg_catalog.pg_description d
+ where d.classoid operator(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+   and d.objsubid operator(pg_catalog.=) 0
+   and (d.description operator(pg_catalog.~~*) '%logout%' or d.description operator(pg_catalog.~~*) '%signout%')"
+filters=$(cat sql/routines_listed.sql)
+plain_join="select p.oid, n.nspname, p.proname, p.provolatile, d.description
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace
+  left join pg_catalog.pg_description d on d.objoid operator(pg_catalog.=) p.oid
+   and d.classoid operator(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+   and d.objsubid operator(pg_catalog.=) 0
+  $filters"
+plain_obj="select p.oid::regprocedure, n.nspname, p.proname, p.provolatile,
+       pg_catalog.obj_description(p.oid, 'pg_proc')
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace
+  $filters"
+
+for count in $COUNTS; do
+  populate "$count"
+  answer=$(bench_psql -At -c "$logout")
+  logouts=$(bench_psql -At -c "select count(*) from logout_endpoints")
+  regex=$(bench_median_ms "$candidates_regex" "$RUNS")
+  ilike=$(bench_median_ms "$candidates_ilike" "$RUNS")
+  first=$(bench_median_ms "$logout" "$RUNS")
+  warm=$(bench_warm_median_ms "$logout" "$RUNS")
+  read -r logout_rss logout_anon < <(median_growth "$logout")
+  read -r one_rss one_anon < <(median_growth "select 1")
+  after_plain=$(after_change_ms "comment on function scale.routine_{i}(int, text) is 'Prose {i}.'" "$logout")
+  after_logout=$(after_change_ms "comment on function scale.routine_200(int, text) is E'HTTP POST /auth/logout/200\n@logout\n-- {i}'" "$logout")
+  after_replace=$(after_change_ms "create or replace function scale.routine_{i}(p_id int, p_note text default null) returns text language sql as 'select ''{i}'''" "$logout")
+  ep_first=$(bench_median_ms "select * from endpoints()" "$RUNS")
+  ep_warm=$(bench_warm_median_ms "select * from endpoints()" "$RUNS")
+  obj=$(bench_median_ms "$plain_obj" "$RUNS")
+  read -r ep_rss ep_anon < <(median_growth "select * from endpoints()")
+  read -r join_rss join_anon < <(median_growth "$plain_join")
+  burst=$(burst_ms "$logout")
+  burst_one=$(burst_ms "select 1")
+  python3 - "$count" "$logouts" "$answer" "$regex" "$ilike" "$first" "$warm" \
+    "$logout_rss" "$logout_anon" "$one_rss" "$one_anon" "$after_plain" "$after_logout" "$after_replace" \
+    "$ep_first" "$ep_warm" "$obj" "$ep_rss" "$ep_anon" "$join_rss" "$join_anon" "$burst" "$burst_one" <<'PY'
+import sys
+a = sys.argv[1:]
+count, logouts, answer = int(a[0]), int(a[1]), a[2]
+(regex, ilike, first, warm, lrss, lanon, orss, oanon, aplain, alogout, areplace,
+ epf, epw, obj, eprss, epanon, jrss, janon, burst, burst1) = map(float, a[3:])
+cheapest = min(regex, ilike)
+mb = lambda kb: kb / 1024
+print(f"== {count} annotated routines, {logouts} logout endpoints (handle_logout answers {answer})")
+print(f"candidate comments, ~* query:                {regex:8.1f} ms")
+print(f"candidate comments, ILIKE query:             {ilike:8.1f} ms")
+print(f"handle_logout, a new backend's first call:   {first:8.1f} ms   {first / cheapest:.2f}x the cheapest candidate query")
+print(f"handle_logout, later calls:                  {warm:8.3f} ms")
+print(f"  backend growth over it: {mb(lrss):6.1f} MB resident, {mb(lanon):6.1f} MB private; "
+      f"over `select 1`: {mb(orss):.1f} MB resident, {mb(oanon):.1f} MB private")
+print(f"next handle_logout in a warm backend after another session's")
+print(f"  COMMENT on a plain routine:                {aplain:8.2f} ms")
+print(f"  COMMENT on a logout routine:               {alogout:8.2f} ms")
+print(f"  CREATE OR REPLACE of a routine:            {areplace:8.2f} ms")
+print(f"endpoints(), first call in a session:        {epf:8.1f} ms   {epf / obj:.2f}x the obj_description query ({obj:.1f} ms)")
+print(f"endpoints(), later calls:                    {epw:8.1f} ms   {epw / obj:.2f}x")
+print(f"  backend growth: endpoints() {mb(eprss):.1f} MB resident, {mb(epanon):.1f} MB private; "
+      f"the plain join {mb(jrss):.1f} MB resident, {mb(janon):.1f} MB private "
+      f"({eprss / max(jrss, 1):.2f}x, {epanon / max(janon, 1):.2f}x)")
+print(f"50 new backends at once, each one handle_logout: {burst:6.0f} ms wall ({burst1:.0f} ms for `select 1`)")
+PY
+done

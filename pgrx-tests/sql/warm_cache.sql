@@ -1,0 +1,104 @@
+-- A warm backend's logout routes after each kind of change another session
+-- makes (SPEC §9, issue 16): routes are built only from the comments that
+-- mention a logout alias, and each change is applied to the routine it
+-- names. Every answer here must be what a new backend would give.
+create extension if not exists dblink;
+select format('host=%s port=%s dbname=%s user=postgres',
+              split_part(current_setting('unix_socket_directories'), ',', 1),
+              current_setting('port'), current_database()) as conninfo \gset
+select dblink_connect('changer', :'conninfo');
+create schema cw;
+-- 200 routines that are endpoints but not logouts, some of whose prose
+-- mentions logging out, and logout endpoints spelled every way.
+select count(*) as plain_routines from (
+  select dblink_exec('changer', format(
+    'create function cw.plain_%s() returns text language sql as $$select ''P%s''$$;
+     comment on function cw.plain_%s() is %L', g, g, g,
+    case when g % 10 = 0 then E'Runs before a logout, never one.\nHTTP POST /cw/plain/' || g
+         else E'Lists orders.\nHTTP GET /cw/plain/' || g end))
+  from generate_series(1, 200) g) made;
+create function cw.lo_at() returns text language sql as $$select 'Cookies'$$;
+comment on function cw.lo_at() is E'HTTP POST /cw/at\n@logout';
+create function cw.lo_upper() returns text language sql as $$select 'Bearer'$$;
+comment on function cw.lo_upper() is E'HTTP POST /cw/upper\nSIGNOUT';
+create function cw.lo_mixed() returns text language sql as $$select 'Mixed'$$;
+comment on function cw.lo_mixed() is E'HTTP POST /cw/mixed\n@SignOut';
+create function cw.lo_for() returns text language sql as $$select 'For'$$;
+comment on function cw.lo_for() is E'HTTP POST /cw/for\nfor volatile\n  @LogOut';
+create function cw.lo_for_other() returns text language sql as $$select 'Never'$$;
+comment on function cw.lo_for_other() is E'HTTP POST /cw/for-other\nfor stable\n@logout';
+create function cw.lo_tags() returns text language sql as $$select 'Tags'$$;
+comment on function cw.lo_tags() is E'HTTP POST /cw/tags\ntags function\n@logout';
+create function cw.lo_bare() returns text language sql as $$select 'Bare'$$;
+comment on function cw.lo_bare() is E'HTTP\n@logout';
+create function cw.lo_no_http() returns text language sql as $$select 'NoHttp'$$;
+comment on function cw.lo_no_http() is E'@logout';
+create function pg_temp.answer(p text) returns text language plpgsql as $$
+begin
+  return handle_logout('POST', p)::text;
+exception when others then
+  return sqlstate;
+end $$;
+create function pg_temp.answers() returns table (path text, answer text) language sql as $$
+  select p, pg_temp.answer(p)
+    from unnest(array['/cw/at', '/cw/upper', '/cw/mixed', '/cw/for', '/cw/for-other',
+                      '/cw/tags', '/cw/plain/10', '/cw/plain/11', '/api/cw/lo-bare', '/api/cw/renamed']) p
+$$;
+select * from pg_temp.answers();
+-- The same routes endpoints() lists as logouts.
+select path, name from logout_endpoints where schema = 'cw' order by path;
+-- Another session gives a plain routine a logout annotation: seen at once.
+select dblink_exec('changer', $$comment on function cw.plain_10() is E'HTTP POST /cw/plain/10\n@LOGOUT'$$);
+select * from pg_temp.answers() where path = '/cw/plain/10';
+-- ... and takes one away.
+select dblink_exec('changer', $$comment on function cw.lo_upper() is E'HTTP POST /cw/upper\nsigns out'$$);
+select * from pg_temp.answers() where path = '/cw/upper';
+-- ... changes a logout routine's body (its route and plan are read again).
+select dblink_exec('changer', $$create or replace function cw.lo_at() returns text language sql as 'select ''Changed'''$$);
+select * from pg_temp.answers() where path = '/cw/at';
+-- ... renames one whose path comes from its name.
+select dblink_exec('changer', $$alter function cw.lo_bare() rename to renamed$$);
+select path, name from logout_endpoints where schema = 'cw' and name = 'renamed';
+select pg_temp.answer('/api/cw/renamed') as renamed, pg_temp.answer('/api/cw/lo-bare') as old_path;
+-- ... drops one, and comments on a routine that is not an endpoint at all.
+select dblink_exec('changer', $$drop function cw.lo_mixed()$$);
+select dblink_exec('changer', $$comment on function cw.plain_11() is 'Just prose about signing out: logout.'$$);
+select * from pg_temp.answers();
+-- Many routines changed at once (a migration) are applied too.
+select count(*) as replaced from (
+  select dblink_exec('changer', format(
+    'create or replace function cw.plain_%s() returns text language sql as $$select ''Q%s''$$', g, g))
+  from generate_series(1, 200) g) made;
+select * from pg_temp.answers();
+-- Settings of this session change the routes: the URL prefix ...
+set npgsqlrest_logout.url_prefix = '/v2';
+select pg_temp.answer('/v2/cw/at') as prefixed, pg_temp.answer('/cw/at') as unprefixed;
+reset npgsqlrest_logout.url_prefix;
+select pg_temp.answer('/cw/at') as unprefixed_again;
+-- ... and the comments mode: ParseAll makes the HTTP-less one an endpoint,
+-- Ignore reads no comment, so no routine is a logout.
+set npgsqlrest_logout.comments_mode = 'ParseAll';
+select pg_temp.answer('/api/cw/lo-no-http') as parse_all;
+set npgsqlrest_logout.comments_mode = 'Ignore';
+select pg_temp.answer('/cw/at') as ignore_mode;
+reset npgsqlrest_logout.comments_mode;
+select pg_temp.answer('/cw/at') as default_mode;
+-- A new backend gives the same answers as this warm one.
+select dblink_exec('changer', $q$
+  create function pg_temp.answer(p text) returns text language plpgsql as $f$
+  begin return handle_logout('POST', p)::text; exception when others then return sqlstate; end $f$$q$);
+with fresh as (
+  select * from dblink('changer', $$
+    select p, pg_temp.answer(p)
+      from unnest(array['/cw/at', '/cw/upper', '/cw/mixed', '/cw/for', '/cw/for-other',
+                        '/cw/tags', '/cw/plain/10', '/cw/plain/11', '/api/cw/lo-bare',
+                        '/api/cw/renamed']) p$$) as t(path text, answer text)),
+warm as (select * from pg_temp.answers())
+select (select count(*) from fresh) as compared,
+       (select count(*) from ((select * from fresh except select * from warm)
+                              union all
+                              (select * from warm except select * from fresh)) d) as differing;
+select dblink_disconnect('changer');
+set client_min_messages = warning;
+drop schema cw cascade;
+reset client_min_messages;

@@ -1,0 +1,1 @@
+   and p.oid operator(pg_catalog.=) any ($1)
