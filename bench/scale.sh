@@ -75,16 +75,19 @@ after_change_ms() {
   {
     echo "create extension if not exists dblink;"
     echo "select dblink_connect('other', 'host=$BENCH_DIR port=$BENCH_PORT dbname=postgres user=postgres');"
+    echo "create function pg_temp.ms(q text) returns float8 language plpgsql as \$\$
+          declare plan json;
+          begin
+            execute 'explain (analyze, timing off, format json) ' || q into plan;
+            return (plan -> 0 ->> 'Execution Time')::float8;
+          end \$\$;"
     echo "$query;"
     for i in $(seq "$RUNS"); do
       echo "select dblink_exec('other', \$\$${change//\{i\}/$i}\$\$);"
-      echo "explain (analyze, timing off, format json) $query;"
+      echo "select 'ms ' || pg_temp.ms(\$q\$$query\$q\$);"
     done
-  } | bench_psql -At | grep '^\[' |
-    python3 -c '
-import json, sys
-times = sorted(json.loads(l)[0]["Execution Time"] for l in sys.stdin)
-print(times[len(times) // 2])'
+  } | bench_psql -At | awk '$1 == "ms" {print $2}' | sort -g |
+    awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
 }
 
 # Wall time (ms) for 50 new backends at once, each running $1 once.
@@ -100,7 +103,7 @@ burst_ms() {
   echo $(( (end - start) / 1000000 ))
 }
 
-logout="select handle_logout('POST', '/auth/logout/100', '{}', '{admin}')"
+logout="select handle_logout('POST', '/auth/logout/100', '{\"p_id\": 1}', '{admin}')"
 candidates_regex="select d.objoid, d.description from pg_catalog.pg_description d
  where d.classoid operator(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
    and d.objsubid operator(pg_catalog.=) 0

@@ -70,11 +70,13 @@ select count(*) as replaced from (
     'create or replace function cw.plain_%s() returns text language sql as $$select ''Q%s''$$', g, g))
   from generate_series(1, 200) g) made;
 select * from pg_temp.answers();
--- Settings of this session change the routes: the URL prefix ...
+-- Settings of this session change the routes: the URL prefix of default
+-- paths (a path the comment spells out has none) ...
 set npgsqlrest_logout.url_prefix = '/v2';
-select pg_temp.answer('/v2/cw/at') as prefixed, pg_temp.answer('/cw/at') as unprefixed;
+select pg_temp.answer('/v2/cw/renamed') as prefixed, pg_temp.answer('/api/cw/renamed') as old_prefix,
+       pg_temp.answer('/cw/at') as explicit_path;
 reset npgsqlrest_logout.url_prefix;
-select pg_temp.answer('/cw/at') as unprefixed_again;
+select pg_temp.answer('/api/cw/renamed') as default_prefix_again;
 -- ... and the comments mode: ParseAll makes the HTTP-less one an endpoint,
 -- Ignore reads no comment, so no routine is a logout.
 set npgsqlrest_logout.comments_mode = 'ParseAll';
