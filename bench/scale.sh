@@ -136,6 +136,7 @@ for count in $COUNTS; do
   warm=$(bench_warm_median_ms "$logout" "$RUNS")
   read -r logout_rss logout_anon < <(median_growth "$logout")
   read -r one_rss one_anon < <(median_growth "select 1")
+  read -r cand_rss cand_anon < <(median_growth "$candidates_ilike")
   after_plain=$(after_change_ms "comment on function scale.routine_{i}(int, text) is 'Prose {i}.'" "$logout")
   after_logout=$(after_change_ms "comment on function scale.routine_200(int, text) is E'HTTP POST /auth/logout/200\n@logout\n-- {i}'" "$logout")
   after_replace=$(after_change_ms "create or replace function scale.routine_{i}(p_id int, p_note text default null) returns text language sql as 'select ''{i}'''" "$logout")
@@ -147,12 +148,12 @@ for count in $COUNTS; do
   burst=$(burst_ms "$logout")
   burst_one=$(burst_ms "select 1")
   python3 - "$count" "$logouts" "$answer" "$regex" "$ilike" "$first" "$warm" \
-    "$logout_rss" "$logout_anon" "$one_rss" "$one_anon" "$after_plain" "$after_logout" "$after_replace" \
+    "$logout_rss" "$logout_anon" "$one_rss" "$one_anon" "$cand_rss" "$cand_anon" "$after_plain" "$after_logout" "$after_replace" \
     "$ep_first" "$ep_warm" "$obj" "$ep_rss" "$ep_anon" "$join_rss" "$join_anon" "$burst" "$burst_one" <<'PY'
 import sys
 a = sys.argv[1:]
 count, logouts, answer = int(a[0]), int(a[1]), a[2]
-(regex, ilike, first, warm, lrss, lanon, orss, oanon, aplain, alogout, areplace,
+(regex, ilike, first, warm, lrss, lanon, orss, oanon, crss, canon, aplain, alogout, areplace,
  epf, epw, obj, eprss, epanon, jrss, janon, burst, burst1) = map(float, a[3:])
 cheapest = min(regex, ilike)
 mb = lambda kb: kb / 1024
@@ -162,7 +163,8 @@ print(f"candidate comments, ILIKE query:             {ilike:8.1f} ms")
 print(f"handle_logout, a new backend's first call:   {first:8.1f} ms   {first / cheapest:.2f}x the cheapest candidate query")
 print(f"handle_logout, later calls:                  {warm:8.3f} ms")
 print(f"  backend growth over it: {mb(lrss):6.1f} MB resident, {mb(lanon):6.1f} MB private; "
-      f"over `select 1`: {mb(orss):.1f} MB resident, {mb(oanon):.1f} MB private")
+      f"over `select 1`: {mb(orss):.1f} MB resident, {mb(oanon):.1f} MB private; "
+      f"over the ILIKE query: {mb(crss):.1f} MB resident, {mb(canon):.1f} MB private")
 print(f"next handle_logout in a warm backend after another session's")
 print(f"  COMMENT on a plain routine:                {aplain:8.2f} ms")
 print(f"  COMMENT on a logout routine:               {alogout:8.2f} ms")

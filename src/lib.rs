@@ -12,6 +12,7 @@ pub mod core;
 pub extern "C-unwind" fn _PG_init() {
     api::settings::register();
     api::endpoint_cache::register();
+    api::memory_release::register();
     api::value_walk::register();
     api::validation_rules::register();
 }

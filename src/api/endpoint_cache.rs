@@ -153,6 +153,10 @@ struct Pending {
     routines: Vec<u32>,
 }
 
+/// Building this many routines' endpoints at once frees enough memory to
+/// be worth giving back (`memory_release`).
+const LARGE_BUILD: usize = 1000;
+
 /// More changed routines than this at once (a migration) drop everything:
 /// cheaper than matching each.
 const MAX_PENDING_ROUTINES: usize = 256;
@@ -507,6 +511,9 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
                 c.target = None;
             }
         }
+        if to_read.len() >= LARGE_BUILD {
+            super::memory_release::after_this_transaction();
+        }
         let settings = EndpointSettings::current();
         for routine in catalog::listed_routines_among(to_read) {
             if let Some(c) = candidates.get_mut(&routine.oid) {
@@ -630,6 +637,9 @@ pub fn keep_rows(
 ) -> Vec<Rc<EndpointColumns>> {
     let generation = with_cache(|c| c.generation);
     let built = build();
+    if built.len() >= LARGE_BUILD {
+        super::memory_release::after_this_transaction();
+    }
     let rows = built.iter().filter_map(|(_, r)| r.row.clone()).collect();
     with_cache(|c| {
         if c.generation == generation {

@@ -15,6 +15,7 @@ mod jsonb_names;
 mod jsonb_out;
 mod kept_plan;
 mod logout_call;
+pub mod memory_release;
 mod pg_compat;
 mod problems;
 mod regprocedure;
