@@ -13,26 +13,72 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
-
 use crate::core::grammar::keywords::keyword;
+
+/// English letters from the most frequent to the least: the search looks
+/// for an alias's rarest letter first.
+const BY_FREQUENCY: &[u8] = b"etaoinshrdlcumwfgypbvkjxqz";
+
+/// For one anchor letter, the aliases holding it and where.
+struct Anchor {
+    letter: u8,
+    /// Each alias (lower-cased) with the offset of the anchor in it.
+    aliases: Vec<(Vec<u8>, usize)>,
+}
+
+/// The aliases grouped by the letter the search finds them by: the rarest
+/// letter they all share when there is one (`g` for `logout` and
+/// `signout`, so one pass over a comment finds both), else each alias's
+/// own rarest letter.
+fn anchors(aliases: &[&str]) -> Vec<Anchor> {
+    let lower: Vec<Vec<u8>> = aliases.iter().map(|a| a.to_ascii_lowercase().into_bytes()).collect();
+    let rarest = |candidates: &dyn Fn(u8) -> bool| {
+        BY_FREQUENCY.iter().rev().copied().find(|&l| candidates(l))
+    };
+    let mut anchors: Vec<Anchor> = Vec::new();
+    let common = rarest(&|l| lower.iter().all(|a| a.contains(&l)));
+    for alias in lower {
+        let letter = common
+            .or_else(|| rarest(&|l| alias.contains(&l)))
+            .or_else(|| alias.first().copied());
+        let Some(letter) = letter else { continue };
+        let Some(offset) = alias.iter().position(|&b| b == letter) else { continue };
+        match anchors.iter_mut().find(|a| a.letter == letter) {
+            Some(anchor) => anchor.aliases.push((alias, offset)),
+            None => anchors.push(Anchor {
+                letter,
+                aliases: vec![(alias, offset)],
+            }),
+        }
+    }
+    anchors
+}
 
 /// True when `comment` holds an alias of `logout` in any ASCII case: a
 /// superset of the comments that make a logout endpoint.
 pub fn may_be_logout(comment: &[u8]) -> bool {
-    static SEARCH: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    let search = SEARCH.get_or_init(|| {
-        let aliases = keyword("logout").map_or(&[][..], |k| k.aliases);
-        if aliases.is_empty() {
-            return None;
-        }
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(aliases)
-            .ok()
-    });
-    // Without a searcher every comment is a candidate: slower, never wrong.
-    search.as_ref().is_none_or(|s| s.is_match(comment))
+    static ANCHORS: OnceLock<Vec<Anchor>> = OnceLock::new();
+    let anchors = ANCHORS.get_or_init(|| anchors(keyword("logout").map_or(&[][..], |k| k.aliases)));
+    if anchors.is_empty() {
+        // Without aliases to look for, every comment is a candidate:
+        // slower, never wrong.
+        return true;
+    }
+    holds_any(anchors, comment)
+}
+
+/// Whether `text` holds one of the anchored aliases, in any ASCII case.
+fn holds_any(anchors: &[Anchor], text: &[u8]) -> bool {
+    anchors.iter().any(|anchor| {
+        let upper = anchor.letter.to_ascii_uppercase();
+        memchr::memchr2_iter(anchor.letter, upper, text).any(|at| {
+            anchor.aliases.iter().any(|(alias, offset)| {
+                at.checked_sub(*offset)
+                    .and_then(|start| text.get(start..start + alias.len()))
+                    .is_some_and(|window| window.eq_ignore_ascii_case(alias))
+            })
+        })
+    })
 }
 
 #[cfg(test)]
@@ -71,6 +117,9 @@ mod tests {
     fn every_alias_in_every_case_is_found() {
         let aliases = keyword("logout").map_or(&[][..], |k| k.aliases);
         assert_eq!(aliases, ["logout", "signout"]);
+        let found = anchors(aliases);
+        assert_eq!(found.len(), 1, "one pass finds both");
+        assert_eq!(found[0].letter, b'g');
         for alias in aliases {
             let upper = alias.to_ascii_uppercase();
             let mixed: String = alias
@@ -112,6 +161,25 @@ mod tests {
     }
 
     #[test]
+    fn aliases_without_a_common_letter_are_each_found() {
+        let found = anchors(&["abc", "xyz", "b"]);
+        let hit = |comment: &str| holds_any(&found, comment.as_bytes());
+        assert!(hit("..ABC.."));
+        assert!(hit("xYz"));
+        assert!(hit("b"));
+        assert!(!hit("ac xy z"));
+    }
+
+    #[test]
+    fn an_alias_at_either_end_of_the_comment_is_found() {
+        for comment in ["logout", "signout", "x\nLOGOUT", "SIGNOUT\nx", "lo", "gout", "sig"] {
+            let expected = comment.to_ascii_lowercase().contains("logout")
+                || comment.to_ascii_lowercase().contains("signout");
+            assert_eq!(may_be_logout(comment.as_bytes()), expected, "{comment}");
+        }
+    }
+
+    #[test]
     fn mentions_in_prose_are_candidates_but_not_endpoints() {
         let comment = "Logs the user out; see logout_all.\nHTTP POST";
         assert!(may_be_logout(comment.as_bytes()));
@@ -139,6 +207,14 @@ mod tests {
                     prop_assert!(may_be_logout(comment.as_bytes()), "{comment:?} under {mode:?}");
                 }
             }
+        }
+
+        #[test]
+        fn the_search_finds_exactly_the_aliases(bytes in prop::collection::vec(
+            prop::sample::select(b"logutsinLOGUTSIN \n@\xc4\xb1".to_vec()), 0..64)) {
+            let lower = bytes.to_ascii_lowercase();
+            let naive = lower.windows(6).any(|w| w == b"logout") || lower.windows(7).any(|w| w == b"signout");
+            prop_assert_eq!(may_be_logout(&bytes), naive);
         }
 
         #[test]
