@@ -143,7 +143,7 @@ pub fn comments_where(
                 break;
             }
             seen = seen.wrapping_add(1);
-            if seen % 4096 == 0 {
+            if seen.is_multiple_of(4096) {
                 pgrx::check_for_interrupts!();
             }
             let mut is_null = false;
