@@ -51,7 +51,12 @@ pg_suite() {
 
 pg_config_for() {
   case "$1" in
-    15) echo /usr/bin/pg_config ;;
+    15) if [ -n "${NPGSQLREST_IN_ROOT:-}" ]; then
+          # Debian 12's 15, unpacked into the root for pg_upgrade
+          echo /usr/lib/postgresql/15/bin/pg_config
+        else
+          echo /usr/bin/pg_config
+        fi ;;
     17) if [ -n "${NPGSQLREST_IN_ROOT:-}" ]; then
           echo /usr/lib/postgresql/17/bin/pg_config
         else

@@ -153,10 +153,44 @@ setup_root() {
       || { tail -30 "$log"; echo "setup: installing postgresql-$major in the root failed" >&2; exit 1; }
     as_root touch "$root/.complete-pg$major"
   fi
+  # Debian 12's PostgreSQL 15 packages too (the very ones this machine
+  # runs), unpacked into the root with the three libraries trixie lacks, so
+  # that pg_upgrade from 15 to the root's major runs inside it
+  # (scripts/pg_upgrade_test.sh): Debian's own upgrade path from 12 to 13.
+  if [ ! -f "$root/.complete-pg$PG_DEFAULT" ]; then
+    echo "setup: unpacking Debian 12's postgresql-$PG_DEFAULT into $root (for pg_upgrade)"
+    local debs stage
+    debs="$(pg_cache_dir)/bookworm-pg$PG_DEFAULT"
+    stage=$(mktemp -d)
+    as_root mkdir -p "$debs"
+    as_root chown _apt "$debs" 2>/dev/null || true
+    (cd "$debs" && as_root apt-get download -qq "postgresql-$PG_DEFAULT" "postgresql-client-$PG_DEFAULT" \
+      "postgresql-server-dev-$PG_DEFAULT" libicu72 libldap-2.5-0 libunistring2 >"$log" 2>&1) \
+      || { cat "$log"; echo "setup: downloading Debian 12's postgresql-$PG_DEFAULT failed" >&2; exit 1; }
+    local deb
+    for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$stage"; done
+    local d
+    for d in "lib/postgresql/$PG_DEFAULT" "share/postgresql/$PG_DEFAULT" "include/postgresql/$PG_DEFAULT"; do
+      as_root mkdir -p "$root/usr/$d"
+      as_root cp -a "$stage/usr/$d/." "$root/usr/$d/"
+    done
+    as_root mkdir -p "$root/usr/lib/postgresql/$PG_DEFAULT/bookworm-lib"
+    as_root cp -a "$stage/usr/lib/x86_64-linux-gnu/." "$root/usr/lib/postgresql/$PG_DEFAULT/bookworm-lib/"
+    echo "/usr/lib/postgresql/$PG_DEFAULT/bookworm-lib" \
+      | as_root tee "$root/etc/ld.so.conf.d/npgsqlrest-bookworm-pg$PG_DEFAULT.conf" >/dev/null
+    as_root chroot "$root" ldconfig
+    as_root chroot "$root" "/usr/lib/postgresql/$PG_DEFAULT/bin/postgres" --version >/dev/null \
+      || { echo "setup: Debian 12's postgres does not run in the root" >&2; exit 1; }
+    rm -rf "$stage"
+    as_root touch "$root/.complete-pg$PG_DEFAULT"
+  fi
+  # Both registered with the root's own pgrx, in one call.
   local cfg=/usr/lib/postgresql/$major/bin/pg_config
-  if ! grep -qs "^pg$major = \"$cfg\"" "$root/root/.pgrx/config.toml"; then
-    echo "setup: registering the root's PostgreSQL $major with pgrx (inside the root)"
-    as_root bash "$here/in_root.sh" "$root" cargo pgrx init "--pg$major" "$cfg" >"$log" 2>&1 \
+  local cfg_old=/usr/lib/postgresql/$PG_DEFAULT/bin/pg_config
+  if ! grep -qs "^pg$major = \"$cfg\"" "$root/root/.pgrx/config.toml" \
+      || ! grep -qs "^pg$PG_DEFAULT = \"$cfg_old\"" "$root/root/.pgrx/config.toml"; then
+    echo "setup: registering the root's PostgreSQL $PG_DEFAULT and $major with pgrx (inside the root)"
+    as_root bash "$here/in_root.sh" "$root" cargo pgrx init "--pg$PG_DEFAULT" "$cfg_old" "--pg$major" "$cfg" >"$log" 2>&1 \
       || { cat "$log"; echo "setup: cargo pgrx init in the root failed" >&2; exit 1; }
   fi
   rm -f "$log"

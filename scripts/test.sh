@@ -3,7 +3,8 @@
 # tests and the #[pg_test]s (through `cargo pgrx test pgNN`, against a
 # cluster run as `postgres`), the golden suite through psql, and the
 # end-to-end test over HTTP through the reference front-end; on 15 also the
-# release tests: upgrade, dump/restore, hot standby, Debian package.
+# release tests: upgrade, dump/restore, hot standby, Debian package; on 17
+# also pg_upgrade from 15 (scripts/pg_upgrade_test.sh).
 # Installs what it needs first (for a major other than 15, that may build it).
 #   scripts/test.sh [--pg NN]
 set -euo pipefail
@@ -44,6 +45,13 @@ bash scripts/golden.sh --pg "$pg"
 
 echo "== PostgreSQL $pg: end-to-end through the reference HTTP front-end"
 bash scripts/e2e.sh --pg "$pg"
+
+if [ "$pg" = 17 ]; then
+  # Debian's own upgrade path (12 to 13): Debian 12's 15, unpacked into the
+  # trixie root, to trixie's 17.
+  echo "== releases: pg_upgrade from 15 to 17"
+  bash scripts/pg_upgrade_test.sh 15 17
+fi
 
 if [ "$pg" != "$PG_DEFAULT" ]; then
   # The release tests (upgrade, dump/restore, standby, package) cover the
