@@ -35,7 +35,7 @@ fi
 
 echo "== e2e: building examples/proxy"
 cargo build --release --locked --quiet --manifest-path examples/proxy/Cargo.toml
-proxy_bin=examples/proxy/target/release/npgsqlrest-logout-proxy
+proxy_bin=${CARGO_TARGET_DIR:-examples/proxy/target}/release/npgsqlrest-logout-proxy
 
 echo "== e2e: installing the extension"
 cargo pgrx install --pg-config "$PG_CONFIG" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }

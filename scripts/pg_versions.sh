@@ -1,11 +1,13 @@
 # The PostgreSQL majors the project builds and tests, and where each comes
 # from. Sourced by the other scripts; defines no behaviour of its own.
 #   15  Debian 12's packages (/usr/bin/pg_config), the default
+#   17  Debian trixie's own binary packages, in a minimal trixie root made
+#       by debootstrap; builds and tests run inside it (scripts/in_root.sh)
 #   18  Debian sid's source package, built into a private prefix
 # Add a major here (and to Cargo.toml's features, which pgrx already has for
 # 13..18) only once its whole suite passes.
 
-PG_SUPPORTED="15 18"
+PG_SUPPORTED="15 17 18"
 # Majors setup.sh can build and register, but whose suite does not pass yet:
 # 13 (Debian bullseye's source package) compiles, but the tests' SQL uses
 # 14+ syntax (BEGIN ATOMIC bodies, procedures with OUT parameters).
@@ -19,6 +21,24 @@ PG_CONTRIB_MODULES="dblink"
 pg_root_dir() { echo "${NPGSQLREST_PG_ROOT:-/opt/npgsqlrest_logout}"; }
 pg_cache_dir() { echo "$(pg_root_dir)/cache"; }
 pg_prefix() { echo "$(pg_root_dir)/pg$1"; }
+# This directory, for scripts that run themselves again inside a root.
+PG_SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# The Debian suite whose root (made by debootstrap) carries major $1's own
+# binary packages; fails for a major that does not come that way.
+pg_root_suite() {
+  case "$1" in
+    17) echo trixie ;;
+    *) return 1 ;;
+  esac
+}
+# Where that root lives, outside it.
+pg_os_root() { echo "$(pg_root_dir)/$(pg_root_suite "$1")-root"; }
+# Succeeds when major $1 comes from a root and this shell is outside it:
+# then its builds and tests must run inside (scripts/in_root.sh).
+pg_needs_root() {
+  pg_root_suite "$1" >/dev/null && [ -z "${NPGSQLREST_IN_ROOT:-}" ]
+}
 
 # The Debian suite whose source package gives major $1.
 pg_suite() {
@@ -31,7 +51,17 @@ pg_suite() {
 
 pg_config_for() {
   case "$1" in
-    15) echo /usr/bin/pg_config ;;
+    15) if [ -n "${NPGSQLREST_IN_ROOT:-}" ]; then
+          # Debian 12's 15, unpacked into the root for pg_upgrade
+          echo /usr/lib/postgresql/15/bin/pg_config
+        else
+          echo /usr/bin/pg_config
+        fi ;;
+    17) if [ -n "${NPGSQLREST_IN_ROOT:-}" ]; then
+          echo /usr/lib/postgresql/17/bin/pg_config
+        else
+          echo "$(pg_os_root 17)/usr/lib/postgresql/17/bin/pg_config"
+        fi ;;
     *) echo "$(pg_prefix "$1")/bin/pg_config" ;;
   esac
 }
@@ -75,21 +105,34 @@ pg_expect_server_major() {
 # Reads a leading `--pg NN` or `--pg-config PATH` from the arguments and
 # sets PG_MAJOR and PG_CONFIG (default: PostgreSQL 15's pg_config); the
 # arguments left over are in PG_REST_ARGS. Fails, saying why, for a major
-# that is not supported or a pg_config that is not there.
+# that is not supported or a pg_config that is not there. For a major that
+# lives in a root (17), outside it, runs the calling script again inside
+# the root with the same arguments, and exits with its status.
 pg_target_from_args() {
   PG_CONFIG=$(pg_config_for "$PG_DEFAULT")
   PG_REST_ARGS=()
+  local all=("$@") major=
   while [ $# -gt 0 ]; do
     case "$1" in
       --pg) pg_check_major "${2:-}" || return 1
-            PG_CONFIG=$(pg_config_for "$2"); shift 2 ;;
+            major=$2; PG_CONFIG=$(pg_config_for "$2"); shift 2 ;;
       --pg=*) pg_check_major "${1#--pg=}" || return 1
-              PG_CONFIG=$(pg_config_for "${1#--pg=}"); shift ;;
+              major=${1#--pg=}; PG_CONFIG=$(pg_config_for "$major"); shift ;;
       --pg-config) PG_CONFIG=${2:-}; shift 2 || shift ;;
       --pg-config=*) PG_CONFIG=${1#--pg-config=}; shift ;;
       *) PG_REST_ARGS+=("$1"); shift ;;
     esac
   done
+  if [ -n "$major" ] && pg_needs_root "$major"; then
+    local root
+    root=$(pg_os_root "$major")
+    if [ ! -f "$root/.complete-pg$major" ]; then
+      echo "no PostgreSQL $major root at '$root' (run scripts/setup.sh --pg $major first)" >&2
+      return 1
+    fi
+    exec bash "$PG_SCRIPTS_DIR/in_root.sh" "$root" \
+      bash "$PG_SCRIPTS_DIR/$(basename "$0")" "${all[@]}"
+  fi
   if [ ! -x "$PG_CONFIG" ]; then
     echo "no pg_config at '$PG_CONFIG' (run scripts/setup.sh --pg NN first)" >&2
     return 1

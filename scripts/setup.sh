@@ -5,11 +5,17 @@
 #   scripts/setup.sh --pg NN    PostgreSQL NN as well (see scripts/pg_versions.sh;
 #                               13 can be built but its suite does not pass yet)
 #
-# Majors other than 15 are built from Debian's source packages into a private
-# prefix (scripts/pg_versions.sh says which suite and where); a built prefix
-# is kept, so later runs skip the build. Every major built so far is
-# registered with pgrx in one `cargo pgrx init` call, since init keeps only
-# the versions it is given.
+# 13 and 18 are built from Debian's source packages into a private prefix
+# (scripts/pg_versions.sh says which suite and where); a built prefix is
+# kept, so later runs skip the build. Every major built so far is registered
+# with pgrx in one `cargo pgrx init` call, since init keeps only the
+# versions it is given.
+#
+# 17 comes as Debian trixie's own binary packages, installed into a minimal
+# trixie root (debootstrap) under the same directory; the extension is built
+# and tested inside that root (scripts/in_root.sh), where 17 is registered
+# with the root's own pgrx configuration. The machine's apt sources are
+# never changed: debootstrap and the root's apt read the mirror on their own.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=scripts/pg_versions.sh
@@ -103,8 +109,97 @@ build_from_source() {
   as_root rm -rf "$tree"
 }
 
+# A minimal Debian root (debootstrap) for major $1, with Debian's binary
+# packages of it and what building the extension needs, and $1 registered
+# with the root's own pgrx configuration. Each step leaves a mark in the
+# root and is skipped once done.
+setup_root() {
+  local major=$1 suite root mirror log
+  suite=$(pg_root_suite "$major")
+  root=$(pg_os_root "$major")
+  mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  log=$(mktemp)
+  if [ ! -f "$root/.complete-base" ]; then
+    if [ -e "$root" ]; then
+      if awk -v r="$root/" 'index($2, r) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
+        echo "setup: $root is unfinished and has mounts under it; unmount them first" >&2
+        exit 1
+      fi
+      as_root rm -rf "$root"
+    fi
+    install_pkgs debootstrap
+    echo "setup: making a Debian $suite root at $root (debootstrap, $mirror)"
+    as_root rm -rf "$root.new"
+    as_root mkdir -p "$(dirname "$root")"
+    as_root debootstrap --variant=minbase "$suite" "$root.new" "$mirror" >"$log" 2>&1 \
+      || { tail -30 "$log"; echo "setup: debootstrap failed" >&2; exit 1; }
+    # No service starts inside the root, and installing a server creates
+    # no cluster: the tests make their own.
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$root.new/usr/sbin/policy-rc.d" >/dev/null
+    as_root chmod 755 "$root.new/usr/sbin/policy-rc.d"
+    as_root mkdir -p "$root.new/etc/postgresql-common/createcluster.d"
+    echo "create_main_cluster = false" \
+      | as_root tee "$root.new/etc/postgresql-common/createcluster.d/00-no-main.conf" >/dev/null
+    as_root touch "$root.new/.complete-base"
+    as_root mv "$root.new" "$root"
+  fi
+  if [ ! -f "$root/.complete-pg$major" ]; then
+    echo "setup: installing Debian $suite's postgresql-$major into $root"
+    as_root bash "$here/in_root.sh" "$root" env DEBIAN_FRONTEND=noninteractive \
+      bash -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@"' apt \
+      "postgresql-$major" "postgresql-server-dev-$major" libclang-dev clang gcc libc6-dev make \
+      pkg-config sudo curl ca-certificates >"$log" 2>&1 \
+      || { tail -30 "$log"; echo "setup: installing postgresql-$major in the root failed" >&2; exit 1; }
+    as_root touch "$root/.complete-pg$major"
+  fi
+  # Debian 12's PostgreSQL 15 packages too (the very ones this machine
+  # runs), unpacked into the root with the three libraries trixie lacks, so
+  # that pg_upgrade from 15 to the root's major runs inside it
+  # (scripts/pg_upgrade_test.sh): Debian's own upgrade path from 12 to 13.
+  if [ ! -f "$root/.complete-pg$PG_DEFAULT" ]; then
+    echo "setup: unpacking Debian 12's postgresql-$PG_DEFAULT into $root (for pg_upgrade)"
+    local debs stage
+    debs="$(pg_cache_dir)/bookworm-pg$PG_DEFAULT"
+    stage=$(mktemp -d)
+    as_root mkdir -p "$debs"
+    as_root chown _apt "$debs" 2>/dev/null || true
+    (cd "$debs" && as_root apt-get download -qq "postgresql-$PG_DEFAULT" "postgresql-client-$PG_DEFAULT" \
+      "postgresql-server-dev-$PG_DEFAULT" libicu72 libldap-2.5-0 libunistring2 >"$log" 2>&1) \
+      || { cat "$log"; echo "setup: downloading Debian 12's postgresql-$PG_DEFAULT failed" >&2; exit 1; }
+    local deb
+    for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$stage"; done
+    local d
+    for d in "lib/postgresql/$PG_DEFAULT" "share/postgresql/$PG_DEFAULT" "include/postgresql/$PG_DEFAULT"; do
+      as_root mkdir -p "$root/usr/$d"
+      as_root cp -a "$stage/usr/$d/." "$root/usr/$d/"
+    done
+    as_root mkdir -p "$root/usr/lib/postgresql/$PG_DEFAULT/bookworm-lib"
+    as_root cp -a "$stage/usr/lib/x86_64-linux-gnu/." "$root/usr/lib/postgresql/$PG_DEFAULT/bookworm-lib/"
+    echo "/usr/lib/postgresql/$PG_DEFAULT/bookworm-lib" \
+      | as_root tee "$root/etc/ld.so.conf.d/npgsqlrest-bookworm-pg$PG_DEFAULT.conf" >/dev/null
+    as_root chroot "$root" ldconfig
+    as_root chroot "$root" "/usr/lib/postgresql/$PG_DEFAULT/bin/postgres" --version >/dev/null \
+      || { echo "setup: Debian 12's postgres does not run in the root" >&2; exit 1; }
+    rm -rf "$stage"
+    as_root touch "$root/.complete-pg$PG_DEFAULT"
+  fi
+  # Both registered with the root's own pgrx, in one call.
+  local cfg=/usr/lib/postgresql/$major/bin/pg_config
+  local cfg_old=/usr/lib/postgresql/$PG_DEFAULT/bin/pg_config
+  if ! grep -qs "^pg$major = \"$cfg\"" "$root/root/.pgrx/config.toml" \
+      || ! grep -qs "^pg$PG_DEFAULT = \"$cfg_old\"" "$root/root/.pgrx/config.toml"; then
+    echo "setup: registering the root's PostgreSQL $PG_DEFAULT and $major with pgrx (inside the root)"
+    as_root bash "$here/in_root.sh" "$root" cargo pgrx init "--pg$PG_DEFAULT" "$cfg_old" "--pg$major" "$cfg" >"$log" 2>&1 \
+      || { cat "$log"; echo "setup: cargo pgrx init in the root failed" >&2; exit 1; }
+  fi
+  rm -f "$log"
+  echo "setup: ok (PostgreSQL $major: Debian $suite's $(as_root chroot "$root" "$cfg" --version) in $root)"
+}
+
 case "$pg" in
   15) ;;
+  17) setup_root "$pg"; exit 0 ;;
   *) build_from_source "$pg" "$(pg_suite "$pg")" ;;
 esac
 
@@ -113,6 +208,8 @@ pgrx_home="${PGRX_HOME:-$HOME/.pgrx}"
 init_args=()
 registered=""
 for m in $PG_BUILD_ONLY $PG_SUPPORTED; do
+  # A major that lives in a root is registered inside it (setup_root).
+  pg_root_suite "$m" >/dev/null && continue
   cfg=$(pg_config_for "$m")
   if [ -x "$cfg" ]; then
     init_args+=("--pg$m" "$cfg")

@@ -3,7 +3,8 @@
 # tests and the #[pg_test]s (through `cargo pgrx test pgNN`, against a
 # cluster run as `postgres`), the golden suite through psql, and the
 # end-to-end test over HTTP through the reference front-end; on 15 also the
-# release tests: upgrade, dump/restore, hot standby, Debian package.
+# release tests: upgrade, dump/restore, hot standby, Debian package; on 17
+# also pg_upgrade from 15 (scripts/pg_upgrade_test.sh).
 # Installs what it needs first (for a major other than 15, that may build it).
 #   scripts/test.sh [--pg NN]
 set -euo pipefail
@@ -20,7 +21,14 @@ while [ $# -gt 0 ]; do
 done
 pg_check_major "$pg" || exit 2
 
-bash scripts/setup.sh --pg "$pg"
+if [ -z "${NPGSQLREST_IN_ROOT:-}" ]; then
+  bash scripts/setup.sh --pg "$pg"
+fi
+if pg_needs_root "$pg"; then
+  # 17 lives in a Debian root (scripts/setup.sh): the whole suite runs
+  # inside it, with this tree and the Rust toolchain bound in.
+  exec bash scripts/in_root.sh "$(pg_os_root "$pg")" bash "$PWD/scripts/test.sh" --pg "$pg"
+fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -37,6 +45,13 @@ bash scripts/golden.sh --pg "$pg"
 
 echo "== PostgreSQL $pg: end-to-end through the reference HTTP front-end"
 bash scripts/e2e.sh --pg "$pg"
+
+if [ "$pg" = 17 ]; then
+  # Debian's own upgrade path (12 to 13): Debian 12's 15, unpacked into the
+  # trixie root, to trixie's 17.
+  echo "== releases: pg_upgrade from 15 to 17"
+  bash scripts/pg_upgrade_test.sh 15 17
+fi
 
 if [ "$pg" != "$PG_DEFAULT" ]; then
   # The release tests (upgrade, dump/restore, standby, package) cover the

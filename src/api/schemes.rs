@@ -517,9 +517,15 @@ mod tests {
 
     #[pg_test]
     fn step_function_cannot_be_called_from_sql() {
-        // An `internal` argument cannot be written in SQL.
+        // An `internal` argument cannot be written in SQL: the call fails.
+        // Minor releases differ in how: most find no such function
+        // (42883); some 17.x releases reject it as unsupported (0A000).
         let sql = "select logout_schemes_agg_step(null, 'a'::text)";
-        assert_eq!(sqlstate_of(sql).as_deref(), Some("42883"));
+        let state = sqlstate_of(sql);
+        assert!(
+            matches!(state.as_deref(), Some("42883" | "0A000")),
+            "calling the step function from SQL gave {state:?}"
+        );
     }
 
     /// Text arrays are read in place in every storage form: in line with
