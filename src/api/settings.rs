@@ -77,10 +77,35 @@ impl TextSetting {
 
     /// The current value (empty when unset).
     pub fn get(&self) -> String {
-        self.value
-            .get()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.with(str::to_string)
+    }
+
+    /// Calls `f` with the current value (empty when unset), read in place:
+    /// requests read settings on every call, and copying them costs more
+    /// than the rest of the read. `f` must not read the value after it
+    /// changes a setting (which may free it).
+    pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        // SAFETY: the setting's variable holds NULL or a C string owned by
+        // the GUC machinery, valid until the setting changes; `f` reads
+        // it only before changing any.
+        let bytes = unsafe {
+            let raw = *self.value.as_ptr();
+            if raw.is_null() {
+                &[][..]
+            } else {
+                CStr::from_ptr(raw).to_bytes()
+            }
+        };
+        f(&String::from_utf8_lossy(bytes))
+    }
+
+    /// Whether the current value is empty (or unset).
+    pub fn is_empty(&self) -> bool {
+        // SAFETY: as in `with`.
+        unsafe {
+            let raw = *self.value.as_ptr();
+            raw.is_null() || *raw == 0
+        }
     }
 }
 
