@@ -96,7 +96,10 @@ impl TextSetting {
                 CStr::from_ptr(raw).to_bytes()
             }
         };
-        f(&String::from_utf8_lossy(bytes))
+        match std::str::from_utf8(bytes) {
+            Ok(text) => f(text),
+            Err(_) => f(&String::from_utf8_lossy(bytes)),
+        }
     }
 
     /// Whether the current value is empty (or unset).

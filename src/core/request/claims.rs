@@ -387,9 +387,15 @@ mod tests {
         let many = ClaimValue::Many(vec!["admin".into(), "power user".into(), "q\"x".into()]);
         assert_eq!(many.context_text(), r#"{"admin","power user","q\"x"}"#);
         assert_eq!(ClaimValue::Many(vec![]).context_text(), "{}");
-        let odd: String = (0u8..0x80).map(char::from).chain("é€\u{10000}".chars()).collect();
+        let odd: String = (0u8..0x80)
+            .map(char::from)
+            .chain("é€\u{10000}".chars())
+            .collect();
         let odd = vec![odd.clone(), String::new(), odd];
-        let serde: Vec<String> = odd.iter().map(|v| Value::from(v.as_str()).to_string()).collect();
+        let serde: Vec<String> = odd
+            .iter()
+            .map(|v| Value::from(v.as_str()).to_string())
+            .collect();
         assert_eq!(
             ClaimValue::Many(odd).context_text(),
             format!("{{{}}}", serde.join(","))

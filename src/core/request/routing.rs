@@ -162,7 +162,11 @@ impl<T> RouteTable<T> {
                 }
                 None => {
                     hash.count(template.segments.len());
-                    table.templated.entry(hash.finish()).or_default().push(index);
+                    table
+                        .templated
+                        .entry(hash.finish())
+                        .or_default()
+                        .push(index);
                 }
             }
             let literals = template.literal_count();
@@ -337,19 +341,35 @@ impl std::hash::Hasher for Identity {
 
 impl Request {
     pub fn parse(method: &str, path: &str) -> Result<Request, RequestError> {
-        let path = path.split_once('#').map_or(path, |(p, _)| p);
-        let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        let segments = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| percent_decode(s, false))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Split by bytes: '#', '?' and '/' are ASCII, so every cut is at a
+        // character boundary.
+        let path = cut_at(path, b'#').0;
+        let (path, query) = cut_at(path, b'?');
+        let mut segments = Vec::with_capacity(4);
+        for segment in path.split(is_slash) {
+            if !segment.is_empty() {
+                segments.push(percent_decode(segment, false)?);
+            }
+        }
         Ok(Request {
             method: upper_case(method.trim()),
             segments,
             query: parse_query(query)?,
         })
     }
+}
+
+/// The text before and after the first `byte` (an ASCII character), or
+/// all of it and "" without one.
+fn cut_at(text: &str, byte: u8) -> (&str, &str) {
+    match text.bytes().position(|b| b == byte) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    }
+}
+
+fn is_slash(c: char) -> bool {
+    c == '/'
 }
 
 /// A method upper-cased; an ASCII one without going through Unicode's
@@ -363,11 +383,14 @@ fn upper_case(method: &str) -> String {
 
 /// `a=1&b=x%20y` into pairs; `+` is a space; a key alone has an empty value.
 fn parse_query(query: &str) -> Result<Vec<(String, String)>, RequestError> {
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
     query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (key, value) = cut_at(pair, b'=');
             Ok((percent_decode(key, true)?, percent_decode(value, true)?))
         })
         .collect()
