@@ -40,6 +40,8 @@ struct SimpleState {
     plan: *mut pg_sys::CachedPlan,
     generation: i32,
     state: *mut pg_sys::ExprState,
+    /// The expression's type.
+    type_oid: pg_sys::Oid,
     /// Set while it is evaluated: still set after an error.
     in_use: bool,
 }
@@ -49,15 +51,15 @@ const NO_STATE: SimpleState = SimpleState {
     plan: std::ptr::null_mut(),
     generation: 0,
     state: std::ptr::null_mut(),
+    type_oid: pg_sys::InvalidOid,
     in_use: false,
 };
 
 thread_local! {
     /// Counts transaction ends (and other transaction events, which only
-    /// makes states rebuilt more often); starts at 1 so that 0 is no
-    /// transaction.
-    static XACT_EPOCH: Cell<u64> = const { Cell::new(1) };
-    static CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
+    /// makes states rebuilt more often); 0 until the callback that counts
+    /// them is registered, and a state's 0 is no state.
+    static XACT_EPOCH: Cell<u64> = const { Cell::new(0) };
 }
 
 #[pg_guard]
@@ -71,16 +73,15 @@ unsafe extern "C-unwind" fn on_xact_event(
 /// The current transaction's epoch, registering the callback that ends it
 /// on first use.
 fn xact_epoch() -> u64 {
-    if !CALLBACK_REGISTERED.with(Cell::get) {
-        // SAFETY: registers a callback that only counts; Postgres keeps it
-        // for the life of the backend.
-        unsafe { pg_sys::RegisterXactCallback(Some(on_xact_event), std::ptr::null_mut()) };
-        CALLBACK_REGISTERED.with(|r| r.set(true));
-        // States built before the callback existed count as another
-        // transaction's.
-        XACT_EPOCH.with(|e| e.set(e.get() + 1));
+    let epoch = XACT_EPOCH.with(Cell::get);
+    if epoch != 0 {
+        return epoch;
     }
-    XACT_EPOCH.with(Cell::get)
+    // SAFETY: registers a callback that only counts; Postgres keeps it
+    // for the life of the backend.
+    unsafe { pg_sys::RegisterXactCallback(Some(on_xact_event), std::ptr::null_mut()) };
+    XACT_EPOCH.with(|e| e.set(1));
+    1
 }
 
 /// A parameter's value, or None for NULL, with its type.
@@ -179,22 +180,28 @@ impl KeptPlan {
             let generation = (*cached).generation;
             let current =
                 kept.epoch == epoch && kept.plan == cached && kept.generation == generation;
-            let (state, keeping) = match (current, kept.in_use) {
-                (true, false) => (kept.state, true),
+            let (state, type_oid, keeping) = match (current, kept.in_use) {
+                (true, false) => (kept.state, kept.type_oid, true),
                 (false, _) if !(kept.epoch == epoch && kept.in_use) => {
                     let outer = pg_sys::MemoryContextSwitchTo(pg_sys::TopTransactionContext);
                     let state = pg_sys::ExecInitExprWithParams(expr, std::ptr::null_mut());
                     pg_sys::MemoryContextSwitchTo(outer);
+                    let type_oid = pg_sys::exprType(expr.cast());
                     self.simple.set(SimpleState {
                         epoch,
                         plan: cached,
                         generation,
                         state,
+                        type_oid,
                         in_use: false,
                     });
-                    (state, true)
+                    (state, type_oid, true)
                 }
-                _ => (pg_sys::ExecInitExprWithParams(expr, params), false),
+                _ => (
+                    pg_sys::ExecInitExprWithParams(expr, params),
+                    pg_sys::exprType(expr.cast()),
+                    false,
+                ),
             };
             if keeping {
                 self.simple.set(SimpleState {
@@ -229,7 +236,7 @@ impl KeptPlan {
                 });
             }
             if !is_null {
-                each(value, pg_sys::exprType(expr.cast()));
+                each(value, type_oid);
             }
             pg_sys::FreeExprContext(context, true);
             super::pg_compat::release_cached_plan(cached, owner);

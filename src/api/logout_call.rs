@@ -1081,6 +1081,72 @@ mod tests {
     }
 
     #[pg_test]
+    fn a_routine_that_failed_runs_again_in_the_same_transaction() {
+        Spi::run(
+            "create function div_logout(d int) returns text language sql as $$ select (10 / d)::text $$;
+             comment on function div_logout(int) is E'HTTP POST /div\\n@logout';",
+        )
+        .expect("created");
+        let at = |d: i32| call(&format!("handle_logout('POST', '/div', '{{\"d\": {d}}}')"));
+        assert_eq!(at(2).as_deref(), Some("{5}"));
+        assert_eq!(at(5).as_deref(), Some("{2}"));
+        assert_eq!(
+            sqlstate_of("select handle_logout('POST', '/div', '{\"d\": 0}')").as_deref(),
+            Some("22012")
+        );
+        assert_eq!(at(5).as_deref(), Some("{2}"));
+        assert_eq!(at(10).as_deref(), Some("{1}"));
+        // The plan changes within the transaction: the new one is used.
+        Spi::run("create or replace function div_logout(d int) returns text language sql as $$ select (100 / d)::text $$")
+            .expect("replaced");
+        assert_eq!(at(10).as_deref(), Some("{10}"));
+        assert_eq!(at(4).as_deref(), Some("{25}"));
+    }
+
+    #[pg_test]
+    fn claims_read_in_place_match_the_json_reading() {
+        Spi::run(
+            "create function claims_ctx() returns text language sql
+                 as $$ select current_setting('request.user_id') || '/' || current_setting('request.claims') $$;
+             comment on function claims_ctx() is E'HTTP POST /claims-ctx\\n@logout\\n@user_context';
+             set local npgsqlrest_logout.claims_json_context_key = 'request.claims';",
+        )
+        .expect("created");
+        // Forty claims and more (jsonb keeps an offset on every 32nd
+        // entry), of every shape the binary reader takes; a number sends
+        // the whole value the JSON way.
+        let mut members: Vec<String> = (0..40).map(|i| format!("\"c{i}\": \"v{i}\"")).collect();
+        members.extend(
+            [
+                "\"Ünï\": \"é€\"",
+                "\"b\": true",
+                "\"f\": false",
+                "\"n\": null",
+                "\"a\": [\"x\", true, \"\", \"y z\"]",
+                "\"e\": []",
+                "\"USER_ID\": \"U\"",
+                "\"user_id\": \"u\"",
+                "\"q\": \"a\\\"b\\\\c\\n\"",
+                "\"user_roles\": \"one\"",
+            ]
+            .map(String::from),
+        );
+        let in_place = format!("{{{}}}", members.join(", "));
+        let as_json = format!("{{{}, \"zz\": 1}}", members.join(", "));
+        let got = |claims: &str| {
+            text_of(&format!(
+                "select (handle_logout('POST', '/claims-ctx', user_claims => '{claims}'))[1]"
+            ))
+        };
+        let (fast, slow) = (got(&in_place), got(&as_json));
+        assert!(
+            fast.as_deref().is_some_and(|f| f.starts_with("u/{")),
+            "{fast:?}"
+        );
+        assert_eq!(fast, slow.map(|s| s.replace(",\"zz\":\"1\"", "")));
+    }
+
+    #[pg_test]
     fn catalog_changes_are_seen_by_the_next_call() {
         Spi::run(
             "create function bye() returns text language sql as $$select 'A'$$;
