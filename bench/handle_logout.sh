@@ -3,7 +3,9 @@
 #   select handle_logout('POST', '/auth/logout/web', '{}', '{}')
 # against the floor of calling the routine and resolving it directly,
 #   select resolve_logout_schemes(logout_web())
-# in the same run, alternating, and prints both rates and their ratio.
+# in the same run, alternating (ROUNDS rounds of SECONDS_PER_RUN seconds,
+# CLIENTS clients, -M prepared on both sides), and prints both rates, their
+# ratio and the range of the rounds' ratios.
 # Then the same for an endpoint with @user_context, against the
 # hand-written statement that sets the same three context settings and
 # calls the routine:
@@ -11,31 +13,41 @@
 source "$(dirname "$0")/lib.sh"
 bench_start
 
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-15}
+ROUNDS=${ROUNDS:-3}
+CLIENTS=${CLIENTS:-2}
 bench_psql -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql >/dev/null
 work=$(mktemp -d)
 echo "select resolve_logout_schemes(logout_web());" >"$work/floor.sql"
 echo "select handle_logout('POST', '/auth/logout/web', '{}', '{}');" >"$work/handle.sql"
 
+# Both sides alike: the same pgbench mode (prepared statements), clients
+# and duration, on new connections each run.
 tps() {
-  /usr/lib/postgresql/15/bin/pgbench -n -c 2 -j 2 -T "$SECONDS_PER_RUN" -M prepared \
+  /usr/lib/postgresql/15/bin/pgbench -n -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_PER_RUN" -M prepared \
     -h "$BENCH_DIR" -p "$BENCH_PORT" -U postgres -f "$1" postgres 2>/dev/null |
     awk '/^tps/ {print $3}'
 }
 
+# ROUNDS rounds of floor then ours, side by side, so a machine that gets
+# busier or quieter during the run weighs on both; prints the mean rates,
+# each round's ratio and their range.
 compare() {
-  local floor1 ours1 floor2 ours2
-  floor1=$(tps "$1")
-  ours1=$(tps "$2")
-  floor2=$(tps "$1")
-  ours2=$(tps "$2")
-  python3 - "$floor1" "$floor2" "$ours1" "$ours2" "$3" "$4" <<'PY'
+  local floors=() ours=()
+  tps "$1" >/dev/null # warm-up: the first run after start-up is left out
+  for _ in $(seq "$ROUNDS"); do
+    floors+=("$(tps "$1")")
+    ours+=("$(tps "$2")")
+  done
+  python3 - "$3" "$4" "${floors[*]}" "${ours[*]}" <<'PY'
 import sys
-f1, f2, o1, o2 = map(float, sys.argv[1:5])
-floor, ours = (f1 + f2) / 2, (o1 + o2) / 2
-print(f"{sys.argv[5]}: {floor:10.0f} tps  (runs {f1:.0f}, {f2:.0f})")
-print(f"{sys.argv[6]}: {ours:10.0f} tps  (runs {o1:.0f}, {o2:.0f})")
-print(f"ratio: {ours / floor:.2f}")
+floors = [float(x) for x in sys.argv[3].split()]
+ours = [float(x) for x in sys.argv[4].split()]
+ratios = [o / f for f, o in zip(floors, ours)]
+mean = lambda xs: sum(xs) / len(xs)
+print(f"{sys.argv[1]}: {mean(floors):10.0f} tps  (runs {', '.join(f'{x:.0f}' for x in floors)})")
+print(f"{sys.argv[2]}: {mean(ours):10.0f} tps  (runs {', '.join(f'{x:.0f}' for x in ours)})")
+print(f"ratio: {mean(ours) / mean(floors):.2f}  (rounds {min(ratios):.2f}-{max(ratios):.2f})")
 PY
 }
 

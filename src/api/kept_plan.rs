@@ -9,14 +9,80 @@
 //! that is not inlined takes its own snapshots, as always). Any other plan
 //! (a procedure's CALL, a set-returning or statement-bodied function) runs
 //! through SPI as a volatile statement.
+//!
+//! The expression's state is built once per transaction (as PL/pgSQL does
+//! for its simple expressions) in the transaction's memory, for the plan
+//! it was built from; a new transaction, a new plan, or an error while the
+//! state was in use (which may leave it half-updated) builds it anew. Each
+//! evaluation still has its own expression context, freed after it, so
+//! what a function registers there ends with the call, as before.
 
+use std::cell::Cell;
 use std::ptr::NonNull;
 
-use pgrx::{pg_sys, PgSqlErrorCode};
+use pgrx::{pg_guard, pg_sys, PgSqlErrorCode};
 
 use super::errors::raise;
 
-pub struct KeptPlan(NonNull<pg_sys::_SPI_plan>);
+pub struct KeptPlan {
+    plan: NonNull<pg_sys::_SPI_plan>,
+    /// The simple expression's state in the current transaction.
+    simple: Cell<SimpleState>,
+}
+
+/// An expression state built in a transaction's memory.
+#[derive(Clone, Copy)]
+struct SimpleState {
+    /// The [`XACT_EPOCH`] it was built in; 0 for none.
+    epoch: u64,
+    /// The generic plan it was built from, and that plan's generation
+    /// (a plan made later at the same address has a later one).
+    plan: *mut pg_sys::CachedPlan,
+    generation: i32,
+    state: *mut pg_sys::ExprState,
+    /// The expression's type.
+    type_oid: pg_sys::Oid,
+    /// Set while it is evaluated: still set after an error.
+    in_use: bool,
+}
+
+const NO_STATE: SimpleState = SimpleState {
+    epoch: 0,
+    plan: std::ptr::null_mut(),
+    generation: 0,
+    state: std::ptr::null_mut(),
+    type_oid: pg_sys::InvalidOid,
+    in_use: false,
+};
+
+thread_local! {
+    /// Counts transaction ends (and other transaction events, which only
+    /// makes states rebuilt more often); 0 until the callback that counts
+    /// them is registered, and a state's 0 is no state.
+    static XACT_EPOCH: Cell<u64> = const { Cell::new(0) };
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn on_xact_event(
+    _event: pg_sys::XactEvent::Type,
+    _arg: *mut std::ffi::c_void,
+) {
+    XACT_EPOCH.with(|e| e.set(e.get() + 1));
+}
+
+/// The current transaction's epoch, registering the callback that ends it
+/// on first use.
+fn xact_epoch() -> u64 {
+    let epoch = XACT_EPOCH.with(Cell::get);
+    if epoch != 0 {
+        return epoch;
+    }
+    // SAFETY: registers a callback that only counts; Postgres keeps it
+    // for the life of the backend.
+    unsafe { pg_sys::RegisterXactCallback(Some(on_xact_event), std::ptr::null_mut()) };
+    XACT_EPOCH.with(|e| e.set(1));
+    1
+}
 
 /// A parameter's value, or None for NULL, with its type.
 pub type Argument = (Option<pg_sys::Datum>, pg_sys::Oid);
@@ -48,7 +114,10 @@ impl KeptPlan {
             plan
         };
         match NonNull::new(plan) {
-            Some(plan) => KeptPlan(plan),
+            Some(plan) => KeptPlan {
+                plan,
+                simple: Cell::new(NO_STATE),
+            },
             None => raise(
                 PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
                 format!(
@@ -82,7 +151,7 @@ impl KeptPlan {
         // context owns the value's memory until it is freed.
         unsafe {
             let owner = pg_sys::CurrentResourceOwner;
-            let sources = pg_sys::SPI_plan_get_plan_sources(self.0.as_ptr());
+            let sources = pg_sys::SPI_plan_get_plan_sources(self.plan.as_ptr());
             if sources.is_null() || (*sources).length != 1 {
                 return false;
             }
@@ -102,7 +171,44 @@ impl KeptPlan {
             let params = param_list(arguments);
             let context = pg_sys::CreateStandaloneExprContext();
             (*context).ecxt_param_list_info = params;
-            let state = pg_sys::ExecInitExprWithParams(expr, params);
+            // The transaction's state for this plan, else a new one: in
+            // the transaction's memory when it can be kept, else (while
+            // the kept one is in use, by a recursive call or since an
+            // error) in the call's.
+            let epoch = xact_epoch();
+            let kept = self.simple.get();
+            let generation = (*cached).generation;
+            let current =
+                kept.epoch == epoch && kept.plan == cached && kept.generation == generation;
+            let (state, type_oid, keeping) = match (current, kept.in_use) {
+                (true, false) => (kept.state, kept.type_oid, true),
+                (false, _) if !(kept.epoch == epoch && kept.in_use) => {
+                    let outer = pg_sys::MemoryContextSwitchTo(pg_sys::TopTransactionContext);
+                    let state = pg_sys::ExecInitExprWithParams(expr, std::ptr::null_mut());
+                    pg_sys::MemoryContextSwitchTo(outer);
+                    let type_oid = pg_sys::exprType(expr.cast());
+                    self.simple.set(SimpleState {
+                        epoch,
+                        plan: cached,
+                        generation,
+                        state,
+                        type_oid,
+                        in_use: false,
+                    });
+                    (state, type_oid, true)
+                }
+                _ => (
+                    pg_sys::ExecInitExprWithParams(expr, params),
+                    pg_sys::exprType(expr.cast()),
+                    false,
+                ),
+            };
+            if keeping {
+                self.simple.set(SimpleState {
+                    in_use: true,
+                    ..self.simple.get()
+                });
+            }
             let outer = pg_sys::MemoryContextSwitchTo((*context).ecxt_per_tuple_memory);
             let mut is_null = false;
             let value = match (*state).evalfunc {
@@ -110,8 +216,9 @@ impl KeptPlan {
                 // every frame above unwinds and frees what it holds (the
                 // Rc of this plan, the arguments); the plan's reference
                 // and the expression context belong to the resource owner
-                // and memory context that the abort releases. Nothing in
-                // the closure has a destructor.
+                // and memory context that the abort releases, and a kept
+                // state stays marked in use, so it is not used again.
+                // Nothing in the closure has a destructor.
                 Some(eval) => {
                     let is_null = &mut is_null;
                     pg_sys::ffi::pg_guard_ffi_boundary(|| eval(state, context, is_null))
@@ -122,8 +229,14 @@ impl KeptPlan {
                 }
             };
             pg_sys::MemoryContextSwitchTo(outer);
+            if keeping {
+                self.simple.set(SimpleState {
+                    in_use: false,
+                    ..self.simple.get()
+                });
+            }
             if !is_null {
-                each(value, pg_sys::exprType(expr.cast()));
+                each(value, type_oid);
             }
             pg_sys::FreeExprContext(context, true);
             super::pg_compat::release_cached_plan(cached, owner);
@@ -147,7 +260,7 @@ impl KeptPlan {
         unsafe {
             pg_sys::SPI_connect();
             let status = pg_sys::SPI_execute_plan(
-                self.0.as_ptr(),
+                self.plan.as_ptr(),
                 values.as_mut_ptr(),
                 nulls.as_ptr(),
                 false,
@@ -186,7 +299,7 @@ impl KeptPlan {
 impl Drop for KeptPlan {
     fn drop(&mut self) {
         // SAFETY: the plan was kept by `prepare` and is freed once.
-        unsafe { pg_sys::SPI_freeplan(self.0.as_ptr()) };
+        unsafe { pg_sys::SPI_freeplan(self.plan.as_ptr()) };
     }
 }
 

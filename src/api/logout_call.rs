@@ -4,8 +4,9 @@
 //! client's arguments, fill user parameters, set the user context,
 //! evaluate resolved parameters, validate, run, resolve schemes.
 
+use std::cell::RefCell;
 use std::ffi::CString;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use pgrx::prelude::*;
 use pgrx::PgSqlErrorCode;
@@ -16,6 +17,7 @@ use super::direct_call;
 use super::endpoint_cache::{self, LogoutTarget, NoSuchRoutine, RouteMatch};
 use super::errors::{raise, shorten};
 use super::jsonb_arg::JsonbArg;
+use super::jsonb_claims::JsonbDatum;
 use super::kept_plan::{Argument, KeptPlan};
 use super::regprocedure::RegProcedure;
 use super::server_text::{ServerStr, ServerStrings};
@@ -44,7 +46,7 @@ fn call_logout_v2(
     routine: Option<RegProcedure>,
     args: default!(Option<JsonbArg>, "'{}'"),
     user_roles: default!(Option<ServerStrings>, "NULL"),
-    user_claims: default!(Option<JsonbArg>, "NULL"),
+    user_claims: default!(Option<JsonbDatum>, "NULL"),
     ip_address: default!(Option<ServerStr>, "NULL"),
     headers: default!(Option<JsonbArg>, "NULL"),
 ) -> TextArray {
@@ -72,7 +74,7 @@ fn handle_logout_v2(
     path: Option<ServerStr>,
     args: default!(Option<JsonbArg>, "'{}'"),
     user_roles: default!(Option<ServerStrings>, "NULL"),
-    user_claims: default!(Option<JsonbArg>, "NULL"),
+    user_claims: default!(Option<JsonbDatum>, "NULL"),
     ip_address: default!(Option<ServerStr>, "NULL"),
     headers: default!(Option<JsonbArg>, "NULL"),
 ) -> TextArray {
@@ -140,19 +142,24 @@ struct Asking {
 impl Asking {
     fn new(
         user_roles: Option<ServerStrings>,
-        user_claims: Option<JsonbArg>,
+        user_claims: Option<JsonbDatum>,
         ip_address: Option<ServerStr>,
         headers: Option<JsonbArg>,
     ) -> Asking {
+        // Claims are read from jsonb's binary form; a value that reader
+        // leaves alone (numbers, wrong shapes) is read as JSON, which
+        // also says what is wrong with it.
         let claims = user_claims.map(|c| {
-            let value = c.0.unwrap_or_else(|reason| bad_input("user_claims", &reason));
-            Claims::from_json(value).unwrap_or_else(|error| {
-                raise(
-                    PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-                    error.message(),
-                    None,
-                    Some("Pass the session's claims as an object, e.g. '{\"user_id\": \"42\", \"user_roles\": [\"admin\"]}'."),
-                )
+            c.claims().unwrap_or_else(|| {
+                let value = c.json().unwrap_or_else(|reason| bad_input("user_claims", &reason));
+                Claims::from_json(value).unwrap_or_else(|error| {
+                    raise(
+                        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                        error.message(),
+                        None,
+                        Some("Pass the session's claims as an object, e.g. '{\"user_id\": \"42\", \"user_roles\": [\"admin\"]}'."),
+                    )
+                })
             })
         });
         let headers = headers.map(|h| match h.0 {
@@ -170,23 +177,27 @@ impl Asking {
         });
         let caller = match (&user_roles, &claims) {
             (None, None) => Caller::default(),
-            _ => {
-                // Without claims there is no user id or name to read.
-                let (role, user_id, user_name) = match claims.is_some() {
-                    true => (
-                        settings::ROLE_CLAIM.get(),
-                        settings::USER_ID_CLAIM.get(),
-                        settings::USER_NAME_CLAIM.get(),
-                    ),
-                    false => (settings::ROLE_CLAIM.get(), String::new(), String::new()),
-                };
+            // Without claims there is no user id or name to read.
+            (_, None) => settings::ROLE_CLAIM.with(|role| {
                 let types = ClaimTypes {
-                    role: &role,
-                    user_id: &user_id,
-                    user_name: &user_name,
+                    role,
+                    user_id: "",
+                    user_name: "",
                 };
-                Caller::new(roles(user_roles), claims, types)
-            }
+                Caller::new(roles(user_roles), None, types)
+            }),
+            (_, Some(_)) => settings::ROLE_CLAIM.with(|role| {
+                settings::USER_ID_CLAIM.with(|user_id| {
+                    settings::USER_NAME_CLAIM.with(|user_name| {
+                        let types = ClaimTypes {
+                            role,
+                            user_id,
+                            user_name,
+                        };
+                        Caller::new(roles(user_roles), claims, types)
+                    })
+                })
+            }),
         };
         Asking {
             caller,
@@ -324,7 +335,7 @@ type Slot = Option<Option<String>>;
 /// Binds the client's arguments, fills what the server fills, resolves
 /// and validates, then runs the routine as the caller and reads every row
 /// and column of its result.
-fn run(target: &LogoutTarget, args: Vec<(String, Value)>, asking: &Asking) -> SchemeList {
+fn run(target: &Rc<LogoutTarget>, args: Vec<(String, Value)>, asking: &Asking) -> SchemeList {
     let info = &target.routine.info;
     let options = &target.options;
     let user_context = options
@@ -672,12 +683,50 @@ fn input_datum(target: &LogoutTarget, index: usize, text: Option<&str>) -> Optio
     })
 }
 
-/// Runs the call and collects the schemes of every row and column.
-fn execute(target: &LogoutTarget, indices: Vec<usize>, arguments: &[Argument]) -> SchemeList {
-    let types: Vec<pg_sys::Oid> = arguments.iter().map(|(_, t)| *t).collect();
-    let plan = endpoint_cache::plan(target.routine.oid, indices.clone(), || {
-        KeptPlan::prepare(&call_sql(target, &indices), &types)
+thread_local! {
+    /// The last call's plan, with the endpoint and the parameters it was
+    /// prepared for: a front-end calls the same endpoint over and over,
+    /// and this skips the cache's lookup. An endpoint belongs to one state
+    /// of the endpoint cache (a new state has new endpoints), as do its
+    /// plans; the weak reference keeps the endpoint's address from being
+    /// reused.
+    static LAST_PLAN: RefCell<Option<LastPlan>> = const { RefCell::new(None) };
+}
+
+struct LastPlan {
+    target: Weak<LogoutTarget>,
+    indices: Vec<usize>,
+    plan: Rc<KeptPlan>,
+}
+
+/// The kept plan that calls `target` with the parameters at `indices`.
+fn plan_for(target: &Rc<LogoutTarget>, indices: &[usize], types: &[pg_sys::Oid]) -> Rc<KeptPlan> {
+    let remembered = LAST_PLAN.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|l| l.target.as_ptr() == Rc::as_ptr(target) && l.indices == indices)
+            .map(|l| Rc::clone(&l.plan))
     });
+    if let Some(plan) = remembered {
+        return plan;
+    }
+    let plan = endpoint_cache::plan(target.routine.oid, indices.to_vec(), || {
+        KeptPlan::prepare(&call_sql(target, indices), types)
+    });
+    LAST_PLAN.with(|last| {
+        *last.borrow_mut() = Some(LastPlan {
+            target: Rc::downgrade(target),
+            indices: indices.to_vec(),
+            plan: Rc::clone(&plan),
+        })
+    });
+    plan
+}
+
+/// Runs the call and collects the schemes of every row and column.
+fn execute(target: &Rc<LogoutTarget>, indices: Vec<usize>, arguments: &[Argument]) -> SchemeList {
+    let types: Vec<pg_sys::Oid> = arguments.iter().map(|(_, t)| *t).collect();
+    let plan = plan_for(target, &indices, &types);
     let mut schemes = SchemeList::new();
     let mut walker = ValueWalker::default();
     plan.run(arguments, |value, type_oid| {
@@ -1029,6 +1078,72 @@ mod tests {
             "a".repeat(1_000_000)
         );
         assert_eq!(sqlstate_of(&long).as_deref(), Some("42883"));
+    }
+
+    #[pg_test]
+    fn a_routine_that_failed_runs_again_in_the_same_transaction() {
+        Spi::run(
+            "create function div_logout(d int) returns text language sql as $$ select (10 / d)::text $$;
+             comment on function div_logout(int) is E'HTTP POST /div\\n@logout';",
+        )
+        .expect("created");
+        let at = |d: i32| call(&format!("handle_logout('POST', '/div', '{{\"d\": {d}}}')"));
+        assert_eq!(at(2).as_deref(), Some("{5}"));
+        assert_eq!(at(5).as_deref(), Some("{2}"));
+        assert_eq!(
+            sqlstate_of("select handle_logout('POST', '/div', '{\"d\": 0}')").as_deref(),
+            Some("22012")
+        );
+        assert_eq!(at(5).as_deref(), Some("{2}"));
+        assert_eq!(at(10).as_deref(), Some("{1}"));
+        // The plan changes within the transaction: the new one is used.
+        Spi::run("create or replace function div_logout(d int) returns text language sql as $$ select (100 / d)::text $$")
+            .expect("replaced");
+        assert_eq!(at(10).as_deref(), Some("{10}"));
+        assert_eq!(at(4).as_deref(), Some("{25}"));
+    }
+
+    #[pg_test]
+    fn claims_read_in_place_match_the_json_reading() {
+        Spi::run(
+            "create function claims_ctx() returns text language sql
+                 as $$ select current_setting('request.user_id') || '/' || current_setting('request.claims') $$;
+             comment on function claims_ctx() is E'HTTP POST /claims-ctx\\n@logout\\n@user_context';
+             set local npgsqlrest_logout.claims_json_context_key = 'request.claims';",
+        )
+        .expect("created");
+        // Forty claims and more (jsonb keeps an offset on every 32nd
+        // entry), of every shape the binary reader takes; a number sends
+        // the whole value the JSON way.
+        let mut members: Vec<String> = (0..40).map(|i| format!("\"c{i}\": \"v{i}\"")).collect();
+        members.extend(
+            [
+                "\"Ünï\": \"é€\"",
+                "\"b\": true",
+                "\"f\": false",
+                "\"n\": null",
+                "\"a\": [\"x\", true, \"\", \"y z\"]",
+                "\"e\": []",
+                "\"USER_ID\": \"U\"",
+                "\"user_id\": \"u\"",
+                "\"q\": \"a\\\"b\\\\c\\n\"",
+                "\"user_roles\": \"one\"",
+            ]
+            .map(String::from),
+        );
+        let in_place = format!("{{{}}}", members.join(", "));
+        let as_json = format!("{{{}, \"zz\": 1}}", members.join(", "));
+        let got = |claims: &str| {
+            text_of(&format!(
+                "select (handle_logout('POST', '/claims-ctx', user_claims => '{claims}'))[1]"
+            ))
+        };
+        let (fast, slow) = (got(&in_place), got(&as_json));
+        assert!(
+            fast.as_deref().is_some_and(|f| f.starts_with("u/{")),
+            "{fast:?}"
+        );
+        assert_eq!(fast, slow.map(|s| s.replace(",\"zz\":\"1\"", "")));
     }
 
     #[pg_test]

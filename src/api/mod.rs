@@ -11,6 +11,7 @@ pub mod endpoint_cache;
 mod endpoints;
 mod errors;
 mod jsonb_arg;
+mod jsonb_claims;
 mod jsonb_names;
 mod jsonb_out;
 mod kept_plan;

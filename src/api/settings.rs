@@ -77,10 +77,41 @@ impl TextSetting {
 
     /// The current value (empty when unset).
     pub fn get(&self) -> String {
-        self.value
-            .get()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.with(str::to_string)
+    }
+
+    /// Calls `f` with the current value (empty when unset), read in place:
+    /// requests read settings on every call, and copying them costs more
+    /// than the rest of the read. `f` must not read the value after it
+    /// changes a setting (which may free it).
+    pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        // `f` reads the value only before changing any setting.
+        let bytes = self.bytes();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => f(text),
+            Err(_) => f(&String::from_utf8_lossy(bytes)),
+        }
+    }
+
+    /// Whether the current value is empty (or unset).
+    pub fn is_empty(&self) -> bool {
+        self.bytes().is_empty()
+    }
+
+    /// The current value's bytes (empty when unset), where the GUC
+    /// machinery keeps them: valid until the setting changes, so read
+    /// before any setting is changed.
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: the setting's variable holds NULL or a C string owned by
+        // the GUC machinery; callers read it before settings change.
+        unsafe {
+            let raw = *self.value.as_ptr();
+            if raw.is_null() {
+                &[][..]
+            } else {
+                CStr::from_ptr(raw).to_bytes()
+            }
+        }
     }
 }
 
@@ -272,16 +303,8 @@ pub fn request_headers_mode() -> HeadersMode {
 /// A mapping setting's pairs (checked when it was set), parsed once per
 /// value: a request compares the setting's bytes with the last value seen.
 pub fn mapping(setting: &'static TextSetting) -> Rc<[(String, String)]> {
-    // SAFETY: the setting's variable holds NULL or a C string owned by the
-    // GUC machinery, valid until the setting changes.
-    let current = unsafe {
-        let raw = *setting.value.as_ptr();
-        if raw.is_null() {
-            &[][..]
-        } else {
-            CStr::from_ptr(raw).to_bytes()
-        }
-    };
+    // Compared and parsed before any setting changes.
+    let current = setting.bytes();
     MAPPINGS.with(|cell| {
         let mut seen = cell.borrow_mut();
         let name = setting.name.as_ptr();

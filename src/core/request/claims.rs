@@ -89,6 +89,13 @@ impl Claims {
         Ok(Claims(claims))
     }
 
+    /// Claims read elsewhere (each claim type once), in the order
+    /// [`Claims::from_json`] gives them: by claim type.
+    pub fn from_pairs(mut pairs: Vec<(String, ClaimValue)>) -> Claims {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        Claims(pairs)
+    }
+
     /// The value of a claim type; None when the caller lacks it.
     pub fn get(&self, claim: &str) -> Option<&ClaimValue> {
         self.0
@@ -138,11 +145,17 @@ impl ClaimValue {
             ClaimValue::Null => String::new(),
             ClaimValue::One(s) => s.clone(),
             ClaimValue::Many(values) => {
-                let quoted: Vec<String> = values
-                    .iter()
-                    .map(|v| Value::from(v.as_str()).to_string())
-                    .collect();
-                format!("{{{}}}", quoted.join(","))
+                let size: usize = values.iter().map(|v| v.len() + 3).sum();
+                let mut text = String::with_capacity(size + 2);
+                text.push('{');
+                for (at, value) in values.iter().enumerate() {
+                    if at > 0 {
+                        text.push(',');
+                    }
+                    push_json_string(&mut text, value);
+                }
+                text.push('}');
+                text
             }
         }
     }
@@ -162,6 +175,39 @@ impl ClaimValue {
             (ClaimValue::Many(v), _) => strings(v),
         }
     }
+}
+
+/// `value` as a JSON string, escaped as serde_json writes it: `"` and
+/// `\` by a backslash, the C0 controls as `\b \t \n \f \r` or
+/// `\u00xx`, everything else as it is.
+fn push_json_string(out: &mut String, value: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (at, byte) in value.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\x08' => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            b'\x0c' => "\\f",
+            b'\r' => "\\r",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&value[plain..at]);
+        plain = at + 1;
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0xf)] as char);
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&value[plain..]);
+    out.push('"');
 }
 
 /// Which claims carry what (NpgsqlRest's `AuthenticationOptions`).
@@ -279,6 +325,21 @@ mod tests {
     }
 
     #[test]
+    fn pairs_come_in_the_order_of_json() {
+        let keys = ["user_id", "B", "a", "é", "Z", "_x", "aa", "user_roles", "ü"];
+        let json = Value::Object(
+            keys.iter()
+                .map(|k| (k.to_string(), Value::from(*k)))
+                .collect(),
+        );
+        let pairs = keys
+            .iter()
+            .map(|k| (k.to_string(), ClaimValue::One(k.to_string())))
+            .collect();
+        assert_eq!(Claims::from_pairs(pairs), Claims::from_json(json).unwrap());
+    }
+
+    #[test]
     fn callers() {
         let claims = |v: Value| Claims::from_json(v).ok();
         let anonymous = Caller::new(None, None, TYPES);
@@ -326,6 +387,19 @@ mod tests {
         let many = ClaimValue::Many(vec!["admin".into(), "power user".into(), "q\"x".into()]);
         assert_eq!(many.context_text(), r#"{"admin","power user","q\"x"}"#);
         assert_eq!(ClaimValue::Many(vec![]).context_text(), "{}");
+        let odd: String = (0u8..0x80)
+            .map(char::from)
+            .chain("é€\u{10000}".chars())
+            .collect();
+        let odd = vec![odd.clone(), String::new(), odd];
+        let serde: Vec<String> = odd
+            .iter()
+            .map(|v| Value::from(v.as_str()).to_string())
+            .collect();
+        assert_eq!(
+            ClaimValue::Many(odd).context_text(),
+            format!("{{{}}}", serde.join(","))
+        );
         assert_eq!(ClaimValue::One("42".into()).context_text(), "42");
         assert_eq!(ClaimValue::Null.context_text(), "");
         let one = ClaimValue::One("42".into());

@@ -55,25 +55,35 @@ impl Template {
         Template { segments }
     }
 
-    /// The parameters bound by `segments` (also given lower-cased), or
-    /// None when they do not match.
-    fn matches_lowered(
-        &self,
-        segments: &[String],
-        lowered: &[String],
-    ) -> Option<Vec<(String, String)>> {
+    /// The parameters bound by `segments`, or None when they do not
+    /// match.
+    fn matches<S: AsRef<str>>(&self, segments: &[S]) -> Option<Vec<(String, String)>> {
         if self.segments.len() != segments.len() {
             return None;
         }
         let mut bound = Vec::new();
-        for ((template, given), lower) in self.segments.iter().zip(segments).zip(lowered) {
+        for (template, given) in self.segments.iter().zip(segments) {
+            let given = given.as_ref();
             match template {
-                Segment::Literal(literal) if literal == lower => {}
+                Segment::Literal(literal) if lowered_is(given, literal) => {}
                 Segment::Literal(_) => return None,
-                Segment::Parameter(name) => bound.push((name.clone(), given.clone())),
+                Segment::Parameter(name) => bound.push((name.clone(), given.to_string())),
             }
         }
         Some(bound)
+    }
+
+    /// Whether `segments` match a template of literal segments only.
+    fn matches_literally<S: AsRef<str>>(&self, segments: &[S]) -> bool {
+        self.segments.len() == segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(segments)
+                .all(|(template, given)| match template {
+                    Segment::Literal(literal) => lowered_is(given.as_ref(), literal),
+                    Segment::Parameter(_) => false,
+                })
     }
 
     /// The lower-cased segments when every segment is literal.
@@ -100,11 +110,25 @@ impl Template {
 /// Endpoints by method and path, found without scanning them all: a
 /// path of literal segments only is one hash lookup; templates with
 /// parameters are tried among those of the same method and length.
+///
+/// Both maps are keyed by a hash of the method and the lower-cased
+/// segments, computed from the request as it is (no lower-cased copies),
+/// and every candidate is compared in full. The hash is FxHash's: route
+/// keys come from the catalog, and a request can only look one up.
 #[derive(Debug)]
 pub struct RouteTable<T> {
-    routes: Vec<(Template, T)>,
-    literal: HashMap<(String, Vec<String>), Vec<usize>>,
-    templated: HashMap<(String, usize), Vec<usize>>,
+    routes: Vec<Route<T>>,
+    literal: HashMap<u64, Vec<usize>, BuildIdentity>,
+    templated: HashMap<u64, Vec<usize>, BuildIdentity>,
+}
+
+#[derive(Debug)]
+struct Route<T> {
+    method: String,
+    template: Template,
+    /// How many segments are literal (see [`Template::literal_count`]).
+    literals: usize,
+    value: T,
 }
 
 /// What a request matches.
@@ -122,52 +146,83 @@ impl<T> RouteTable<T> {
     pub fn new(routes: impl IntoIterator<Item = (String, String, T)>) -> Self {
         let mut table = RouteTable {
             routes: Vec::new(),
-            literal: HashMap::new(),
-            templated: HashMap::new(),
+            literal: HashMap::default(),
+            templated: HashMap::default(),
         };
         for (method, path, value) in routes {
             let template = Template::parse(&path);
             let index = table.routes.len();
+            let mut hash = RouteHash::new(&method);
             match template.literal_path() {
-                Some(literal) => table
-                    .literal
-                    .entry((method, literal))
-                    .or_default()
-                    .push(index),
+                Some(literal) => {
+                    for segment in &literal {
+                        hash.segment(segment);
+                    }
+                    table.literal.entry(hash.finish()).or_default().push(index);
+                }
                 None => {
-                    let key = (method, template.segments.len());
-                    table.templated.entry(key).or_default().push(index);
+                    hash.count(template.segments.len());
+                    table
+                        .templated
+                        .entry(hash.finish())
+                        .or_default()
+                        .push(index);
                 }
             }
-            table.routes.push((template, value));
+            let literals = template.literal_count();
+            table.routes.push(Route {
+                method,
+                template,
+                literals,
+                value,
+            });
         }
         table
     }
 
     /// The endpoint for a method and path segments: the template with the
     /// most literal segments wins; a tie is ambiguous.
-    pub fn find(&self, method: &str, segments: &[String]) -> RouteMatch<'_, T> {
-        let lowered: Vec<String> = segments.iter().map(|s| s.to_lowercase()).collect();
-        let key = (method.to_string(), lowered);
-        if let Some(found) = self.literal.get(&key) {
-            return self.pick(found.iter().map(|&i| (i, Vec::new())).collect());
+    pub fn find<S: AsRef<str>>(&self, method: &str, segments: &[S]) -> RouteMatch<'_, T> {
+        let mut hash = RouteHash::new(method);
+        for segment in segments {
+            let segment = segment.as_ref();
+            match segment.is_ascii() {
+                true => hash.ascii_lowered(segment),
+                false => hash.segment(&segment.to_lowercase()),
+            }
         }
-        let (method, lowered) = key;
-        let Some(candidates) = self.templated.get(&(method, segments.len())) else {
+        if let Some(found) = self.literal.get(&hash.finish()) {
+            let matching: Vec<(usize, Vec<(String, String)>)> = found
+                .iter()
+                .filter(|&&i| {
+                    let route = &self.routes[i];
+                    route.method == method && route.template.matches_literally(segments)
+                })
+                .map(|&i| (i, Vec::new()))
+                .collect();
+            if !matching.is_empty() {
+                return self.pick(matching);
+            }
+        }
+        let mut hash = RouteHash::new(method);
+        hash.count(segments.len());
+        let Some(candidates) = self.templated.get(&hash.finish()) else {
             return RouteMatch::NotFound;
         };
         let mut best: Vec<(usize, Vec<(String, String)>)> = Vec::new();
         let mut best_literals = 0;
         for &i in candidates {
-            let template = &self.routes[i].0;
-            let Some(bound) = template.matches_lowered(segments, &lowered) else {
+            let route = &self.routes[i];
+            if route.method != method {
+                continue;
+            }
+            let Some(bound) = route.template.matches(segments) else {
                 continue;
             };
-            let literals = template.literal_count();
-            if best.is_empty() || literals > best_literals {
+            if best.is_empty() || route.literals > best_literals {
                 best = vec![(i, bound)];
-                best_literals = literals;
-            } else if literals == best_literals {
+                best_literals = route.literals;
+            } else if route.literals == best_literals {
                 best.push((i, bound));
             }
         }
@@ -179,44 +234,170 @@ impl<T> RouteTable<T> {
             0 => RouteMatch::NotFound,
             1 => {
                 let (i, bound) = matched.swap_remove(0);
-                RouteMatch::Found(&self.routes[i].1, bound)
+                RouteMatch::Found(&self.routes[i].value, bound)
             }
-            _ => RouteMatch::Ambiguous(matched.iter().map(|(i, _)| &self.routes[*i].1).collect()),
+            _ => RouteMatch::Ambiguous(
+                matched
+                    .iter()
+                    .map(|(i, _)| &self.routes[*i].value)
+                    .collect(),
+            ),
         }
+    }
+}
+
+/// Whether a request's segment, lower-cased, is `literal` (which is
+/// lower-cased already), without copying an ASCII segment.
+fn lowered_is(given: &str, literal: &str) -> bool {
+    if given.is_ascii() {
+        // An ASCII segment lower-cases byte by byte, and a lower-cased
+        // literal holds no ASCII capitals.
+        given.len() == literal.len() && given.eq_ignore_ascii_case(literal)
+    } else {
+        given.to_lowercase() == literal
+    }
+}
+
+/// FxHash (rustc's hasher) over a method and segments.
+struct RouteHash(u64);
+
+impl RouteHash {
+    const SEED: u64 = 0xf135_7aea_2e62_a9c5;
+
+    fn new(method: &str) -> RouteHash {
+        let mut hash = RouteHash(0);
+        hash.bytes(method.bytes());
+        hash
+    }
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+
+    /// The bytes, eight at a time, then their count, so that segment
+    /// boundaries count.
+    fn bytes(&mut self, bytes: impl Iterator<Item = u8>) {
+        let (mut word, mut filled, mut count) = (0u64, 0, 0u64);
+        for byte in bytes {
+            word |= u64::from(byte) << (8 * filled);
+            filled += 1;
+            count += 1;
+            if filled == 8 {
+                self.add(word);
+                (word, filled) = (0, 0);
+            }
+        }
+        if filled > 0 {
+            self.add(word);
+        }
+        self.add(count);
+    }
+
+    /// A segment already lower-cased.
+    fn segment(&mut self, segment: &str) {
+        self.bytes(segment.bytes());
+    }
+
+    /// An ASCII segment, lower-cased as it is hashed.
+    fn ascii_lowered(&mut self, segment: &str) {
+        self.bytes(segment.bytes().map(|b| b.to_ascii_lowercase()));
+    }
+
+    fn count(&mut self, count: usize) {
+        self.add(count as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The hasher of maps keyed by a [`RouteHash`]: the key is the hash.
+#[derive(Debug, Default, Clone, Copy)]
+struct BuildIdentity;
+
+impl std::hash::BuildHasher for BuildIdentity {
+    type Hasher = Identity;
+    fn build_hasher(&self) -> Identity {
+        Identity(0)
+    }
+}
+
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
 impl Request {
     pub fn parse(method: &str, path: &str) -> Result<Request, RequestError> {
-        let path = path.split_once('#').map_or(path, |(p, _)| p);
-        let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        let segments = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| percent_decode(s, false))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Split by bytes: '#', '?' and '/' are ASCII, so every cut is at a
+        // character boundary.
+        let path = cut_at(path, b'#').0;
+        let (path, query) = cut_at(path, b'?');
+        let mut segments = Vec::with_capacity(4);
+        for segment in path.split(is_slash) {
+            if !segment.is_empty() {
+                segments.push(percent_decode(segment, false)?);
+            }
+        }
         Ok(Request {
-            method: method.trim().to_uppercase(),
+            method: upper_case(method.trim()),
             segments,
             query: parse_query(query)?,
         })
     }
 }
 
+/// The text before and after the first `byte` (an ASCII character), or
+/// all of it and "" without one.
+fn cut_at(text: &str, byte: u8) -> (&str, &str) {
+    match text.bytes().position(|b| b == byte) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    }
+}
+
+fn is_slash(c: char) -> bool {
+    c == '/'
+}
+
+/// A method upper-cased; an ASCII one without going through Unicode's
+/// tables.
+fn upper_case(method: &str) -> String {
+    match method.is_ascii() {
+        true => method.to_ascii_uppercase(),
+        false => method.to_uppercase(),
+    }
+}
+
 /// `a=1&b=x%20y` into pairs; `+` is a space; a key alone has an empty value.
 fn parse_query(query: &str) -> Result<Vec<(String, String)>, RequestError> {
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
     query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (key, value) = cut_at(pair, b'=');
             Ok((percent_decode(key, true)?, percent_decode(value, true)?))
         })
         .collect()
 }
 
 fn percent_decode(text: &str, plus_is_space: bool) -> Result<String, RequestError> {
-    if !text.contains(['%', '+']) {
+    if !text.bytes().any(|b| b == b'%' || b == b'+') {
         return Ok(text.to_string());
     }
     let bad = || RequestError::BadPercentEncoding(text.chars().take(100).collect());
@@ -400,8 +581,7 @@ mod tests {
         ];
         for (template, segments, expected) in cases {
             let segments = strings(segments);
-            let lowered: Vec<String> = segments.iter().map(|s| s.to_lowercase()).collect();
-            let got = Template::parse(template).matches_lowered(&segments, &lowered);
+            let got = Template::parse(template).matches(&segments);
             assert_eq!(got, expected, "{template} {segments:?}");
         }
         assert_eq!(Template::parse("/a/{b}/c").literal_count(), 2);
@@ -421,6 +601,8 @@ mod tests {
                 ("POST", "/twice", "one"),
                 ("POST", "/TWICE/", "two"),
                 ("POST", "/a/b", "ab"),
+                ("POST", "/Über/Straße", "strasse"),
+                ("POST", "/Über/{x}", "uber"),
             ]
             .map(|(m, p, v)| (m.to_string(), p.to_string(), v)),
         );
@@ -472,6 +654,17 @@ mod tests {
                 RouteMatch::Ambiguous(vec![&"one", &"two"]),
             ),
             ("POST", &["a/b"], RouteMatch::NotFound),
+            (
+                "POST",
+                &["ÜBER", "STRAßE"],
+                RouteMatch::Found(&"strasse", vec![]),
+            ),
+            (
+                "POST",
+                &["über", "Ñ"],
+                RouteMatch::Found(&"uber", pairs(&[("x", "Ñ")])),
+            ),
+            ("POST", &["uber", "x"], RouteMatch::NotFound),
             ("POST", &["auth"], RouteMatch::NotFound),
             ("POST", &[], RouteMatch::NotFound),
         ];

@@ -1,0 +1,171 @@
+//! `user_claims` read from jsonb's binary form in place: a request's
+//! claims are neither printed by `jsonb_out` nor parsed again as JSON.
+//! The reader takes the usual shapes (an object of strings, booleans,
+//! nulls and arrays of strings or booleans); anything else (numbers,
+//! which Postgres prints, and every shape that is an error) goes the way
+//! of any other jsonb argument, [`JsonbArg`], so its result and its errors
+//! stay those of the JSON path.
+//!
+//! The layout is jsonb.h's (see `jsonb_names`): an object's header counts
+//! its pairs, its entries are every key and then every value, and its data
+//! holds them in that order.
+
+use pgrx::callconv::{Arg, ArgAbi};
+use pgrx::pgrx_sql_entity_graph::metadata::{
+    ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
+};
+use pgrx::{pg_sys, FromDatum};
+
+use super::jsonb_arg::JsonbArg;
+use super::server_text::to_rust;
+use super::varlena;
+use crate::core::request::claims::{ClaimValue, Claims};
+
+/// A `jsonb` argument kept as its datum, read when asked.
+pub struct JsonbDatum(pg_sys::Datum);
+
+impl JsonbDatum {
+    /// The claims, read in place; None for a value the binary reader
+    /// leaves to [`JsonbDatum::json`].
+    pub fn claims(&self) -> Option<Claims> {
+        // SAFETY: a jsonb datum of this call; a toasted one is detoasted
+        // into a copy that lives as long as the memory context.
+        let content = unsafe { varlena::content(self.0) };
+        read_claims(content).map(Claims::from_pairs)
+    }
+
+    /// The value as JSON, as a [`JsonbArg`] reads it.
+    pub fn json(&self) -> Result<serde_json::Value, String> {
+        // SAFETY: a non-null jsonb datum of this call.
+        let arg = unsafe { JsonbArg::from_polymorphic_datum(self.0, false, pg_sys::JSONBOID) };
+        arg.map_or_else(|| Ok(serde_json::Value::Null), |a| a.0)
+    }
+}
+
+const COUNT_MASK: u32 = 0x0FFF_FFFF;
+const IS_SCALAR: u32 = 0x1000_0000;
+const IS_OBJECT: u32 = 0x2000_0000;
+const ENTRY_LEN_MASK: u32 = 0x0FFF_FFFF;
+const ENTRY_TYPE_MASK: u32 = 0x7000_0000;
+const ENTRY_HAS_OFFSET: u32 = 0x8000_0000;
+const STRING: u32 = 0x0000_0000;
+const FALSE: u32 = 0x2000_0000;
+const TRUE: u32 = 0x3000_0000;
+const NULL: u32 = 0x4000_0000;
+const CONTAINER: u32 = 0x5000_0000;
+
+/// The pairs of a claims object, in storage order.
+fn read_claims(content: &[u8]) -> Option<Vec<(String, ClaimValue)>> {
+    let header = word_at(content, 0)?;
+    if header & IS_OBJECT == 0 {
+        return None;
+    }
+    let pairs = (header & COUNT_MASK) as usize;
+    let entries = children(content, pairs.checked_mul(2)?)?;
+    let (keys, values) = entries.split_at(pairs);
+    let mut claims = Vec::with_capacity(pairs);
+    for (key, value) in keys.iter().zip(values) {
+        if key.kind != STRING {
+            return None;
+        }
+        let claim = to_rust(key.bytes).into_owned();
+        let value = match value.kind {
+            NULL => ClaimValue::Null,
+            STRING | FALSE | TRUE => ClaimValue::One(scalar_text(value)?),
+            CONTAINER => {
+                let array = value.container?;
+                let header = word_at(array, 0)?;
+                if header & (IS_OBJECT | IS_SCALAR) != 0 {
+                    return None;
+                }
+                let items = children(array, (header & COUNT_MASK) as usize)?;
+                let texts = items.iter().map(scalar_text).collect::<Option<Vec<_>>>()?;
+                ClaimValue::Many(texts)
+            }
+            _ => return None,
+        };
+        claims.push((claim, value));
+    }
+    Some(claims)
+}
+
+/// A string's or boolean's text (None for anything else).
+fn scalar_text(child: &Child) -> Option<String> {
+    match child.kind {
+        STRING => Some(to_rust(child.bytes).into_owned()),
+        TRUE => Some("true".into()),
+        FALSE => Some("false".into()),
+        _ => None,
+    }
+}
+
+/// One child of a container: its type, its bytes, and for a container
+/// its (aligned) bytes.
+struct Child<'a> {
+    kind: u32,
+    bytes: &'a [u8],
+    container: Option<&'a [u8]>,
+}
+
+/// The `count` children of the container `container`.
+fn children(container: &[u8], count: usize) -> Option<Vec<Child<'_>>> {
+    let entries_end = count.checked_mul(4)?.checked_add(4)?;
+    let entries = container.get(4..entries_end)?;
+    let data = container.get(entries_end..)?;
+    let mut children = Vec::with_capacity(count);
+    let mut start = 0usize;
+    for at in 0..count {
+        let entry = word_at(entries, at * 4)?;
+        let field = (entry & ENTRY_LEN_MASK) as usize;
+        let end = match entry & ENTRY_HAS_OFFSET != 0 {
+            true => field,
+            false => start.checked_add(field)?,
+        };
+        let kind = entry & ENTRY_TYPE_MASK;
+        let bytes = data.get(start..end)?;
+        // Containers start 4-byte aligned within the data.
+        let container = (kind == CONTAINER)
+            .then(|| data.get(((start + 3) & !3)..end))
+            .flatten();
+        children.push(Child {
+            kind,
+            bytes,
+            container,
+        });
+        start = end;
+    }
+    Some(children)
+}
+
+fn word_at(bytes: &[u8], at: usize) -> Option<u32> {
+    let b = bytes.get(at..at.checked_add(4)?)?;
+    Some(u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+impl FromDatum for JsonbDatum {
+    unsafe fn from_polymorphic_datum(
+        datum: pg_sys::Datum,
+        is_null: bool,
+        _: pg_sys::Oid,
+    ) -> Option<Self> {
+        (!is_null).then_some(JsonbDatum(datum))
+    }
+}
+
+// SAFETY: unboxed with FromDatum, as pgrx does for its own types.
+unsafe impl<'fcx> ArgAbi<'fcx> for JsonbDatum {
+    unsafe fn unbox_arg_unchecked(arg: Arg<'_, 'fcx>) -> Self {
+        // SAFETY: Postgres passes a jsonb datum; a NULL one is never read
+        // (the argument is an Option).
+        unsafe { arg.unbox_arg_using_from_datum() }.unwrap_or(JsonbDatum(pg_sys::Datum::from(0)))
+    }
+}
+
+// SAFETY: the SQL type is jsonb, which FromDatum keeps.
+unsafe impl SqlTranslatable for JsonbDatum {
+    const TYPE_IDENT: &'static str = pgrx::pgrx_resolved_type!(JsonbDatum);
+    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
+    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::literal("jsonb"));
+    const RETURN_SQL: Result<ReturnsRef, ReturnsError> =
+        Ok(ReturnsRef::One(SqlMappingRef::literal("jsonb")));
+}
