@@ -129,3 +129,7 @@ CREATE FUNCTION @extschema@.sql_file_problems(
 STABLE PARALLEL SAFE
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'sql_file_problems_wrapper';
+
+-- The comment trigger fires also under session_replication_role = replica,
+-- so a comment changed there reaches every backend's cache.
+ALTER EVENT TRIGGER npgsqlrest_logout_comment_changed ENABLE ALWAYS;

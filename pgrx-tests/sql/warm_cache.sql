@@ -8,7 +8,7 @@ select format('host=%s port=%s dbname=%s user=postgres',
               current_setting('port'), current_database()) as conninfo \gset
 select dblink_connect('changer', :'conninfo');
 create schema cw;
--- 200 routines that are endpoints but not logouts, some of whose prose
+-- 300 routines that are endpoints but not logouts, some of whose prose
 -- mentions logging out, and logout endpoints spelled every way.
 select count(*) as plain_routines from (
   select dblink_exec('changer', format(
@@ -16,7 +16,7 @@ select count(*) as plain_routines from (
      comment on function cw.plain_%s() is %L', g, g, g,
     case when g % 10 = 0 then E'Runs before a logout, never one.\nHTTP POST /cw/plain/' || g
          else E'Lists orders.\nHTTP GET /cw/plain/' || g end))
-  from generate_series(1, 200) g) made;
+  from generate_series(1, 300) g) made;
 create function cw.lo_at() returns text language sql as $$select 'Cookies'$$;
 comment on function cw.lo_at() is E'HTTP POST /cw/at\n@logout';
 create function cw.lo_upper() returns text language sql as $$select 'Bearer'$$;
@@ -64,12 +64,29 @@ select pg_temp.answer('/api/cw/renamed') as renamed, pg_temp.answer('/api/cw/lo-
 select dblink_exec('changer', $$drop function cw.lo_mixed()$$);
 select dblink_exec('changer', $$comment on function cw.plain_11() is 'Just prose about signing out: logout.'$$);
 select * from pg_temp.answers();
--- Many routines changed at once (a migration) are applied too.
-select count(*) as replaced from (
-  select dblink_exec('changer', format(
-    'create or replace function cw.plain_%s() returns text language sql as $$select ''Q%s''$$', g, g))
-  from generate_series(1, 200) g) made;
+-- More routines changed at once than a backend matches one by one (a
+-- migration, in one transaction): everything is read again.
+select dblink_exec('changer', string_agg(format(
+         'create or replace function cw.plain_%s() returns text language sql as $$select ''Q%s''$$', g, g), ';'))
+  from generate_series(1, 300) g;
 select * from pg_temp.answers();
+-- A comment removed.
+select dblink_exec('changer', $$comment on function cw.lo_for() is null$$);
+select * from pg_temp.answers() where path = '/cw/for';
+-- A routine in the search path whose signature an earlier schema's new
+-- routine shadows: its signature is printed qualified from then on.
+create schema cw_early;
+set search_path = cw_early, public;
+create function public.cw_shadowed() returns text language sql as $$select 'Shadowed'$$;
+comment on function public.cw_shadowed() is E'HTTP POST /cw/shadowed\n@logout';
+select endpoint ->> 'routine' as signature from endpoints() where path = '/cw/shadowed';
+select dblink_exec('changer', $$create function cw_early.cw_shadowed() returns text language sql as 'select 1'$$);
+select endpoint ->> 'routine' as signature from endpoints() where path = '/cw/shadowed';
+select dblink_exec('changer', $$drop function cw_early.cw_shadowed()$$);
+select endpoint ->> 'routine' as signature from endpoints() where path = '/cw/shadowed';
+reset search_path;
+drop function public.cw_shadowed();
+drop schema cw_early;
 -- Settings of this session change the routes: the URL prefix of default
 -- paths (a path the comment spells out has none) ...
 set npgsqlrest_logout.url_prefix = '/v2';

@@ -63,6 +63,10 @@ pub struct CatalogRoutine {
     /// Functions and procedures only: aggregates, window and trigger
     /// functions are never endpoints.
     pub is_plain: bool,
+    /// Whether the routine's schema is in the search path: only then can
+    /// another routine's change make its signature print differently
+    /// (qualified when an earlier schema has the same signature).
+    pub in_search_path: bool,
 }
 
 /// One routine, or None when the OID names no routine.
@@ -577,6 +581,7 @@ fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRou
         is_sql: row.oid(at.language) == Some(SQL_LANGUAGE),
         variadic: arguments.variadic,
         arguments: arguments.order,
+        in_search_path: in_path,
         is_plain: (kind == "f" || kind == "p")
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == super::pg_compat::EVENT_TRIGGER_TYPE),
         info: RoutineInfo {

@@ -17,7 +17,7 @@
 //! after such a change sees it.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 use std::rc::Rc;
 
@@ -101,6 +101,8 @@ pub struct EndpointRow {
 /// The columns of an `endpoints()` row.
 pub struct EndpointColumns {
     pub oid: pg_sys::Oid,
+    /// See [`CatalogRoutine::in_search_path`].
+    pub in_search_path: bool,
     pub schema: String,
     pub name: String,
     pub summary: EndpointSummary,
@@ -332,6 +334,9 @@ CREATE FUNCTION npgsqlrest_logout_comment_changed() RETURNS event_trigger
 CREATE EVENT TRIGGER npgsqlrest_logout_comment_changed ON ddl_command_end
     WHEN TAG IN ('COMMENT')
     EXECUTE FUNCTION @extschema@.npgsqlrest_logout_comment_changed();
+-- Also under session_replication_role = replica: a comment changed there
+-- must reach the caches as any other.
+ALTER EVENT TRIGGER npgsqlrest_logout_comment_changed ENABLE ALWAYS;
 "#,
     name = "comment_changed_trigger",
 );
@@ -352,7 +357,10 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
     // SAFETY: reads the backend's current user.
     let user = unsafe { pg_sys::GetUserId() };
     let mode = settings::comments_mode();
+    // Until the changes taken are applied, an error on the way leaves the
+    // next call to drop everything rather than forget them.
     let pending = take_pending();
+    STALE_FALLBACK.with(|s| s.set(true));
     CACHE.with(|cell| {
         let mut slot = cell.borrow_mut();
         let current = |k: &Key| {
@@ -381,6 +389,7 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
                 });
             }
         }
+        STALE_FALLBACK.with(|s| s.set(false));
         match slot.as_mut() {
             Some(cache) => f(cache),
             None => unreachable!("the cache was just filled"),
@@ -395,13 +404,24 @@ impl Cache {
         }
         self.generation = next_generation();
         if !pending.routines.is_empty() {
-            let hit = |oid: &pg_sys::Oid| pending.routines.contains(&routine_hash(*oid));
-            self.rows.retain(|oid, _| !hit(oid));
-            self.by_oid.retain(|oid, _| !hit(oid));
+            let changed: HashSet<u32> = pending.routines.iter().copied().collect();
+            let hit = |oid: &pg_sys::Oid| changed.contains(&routine_hash(*oid));
+            // Any routine's change can make a routine in the search path
+            // visible or hidden (a same-signature routine created, dropped
+            // or renamed in an earlier schema), which changes how its
+            // signature prints: those are built again too.
+            self.rows.retain(|oid, row| {
+                !hit(oid) && !row.row.as_ref().is_some_and(|r| r.in_search_path)
+            });
+            self.by_oid.retain(|oid, target| {
+                !hit(oid) && !target.as_ref().is_some_and(|t| t.routine.in_search_path)
+            });
             self.plans.retain(|(oid, _), _| !hit(oid));
             if let Some(index) = self.logout.as_mut() {
-                let changed = index.candidates.keys().filter(|oid| hit(oid));
-                index.changed.extend(changed);
+                let changed = index.candidates.iter().filter(|(oid, c)| {
+                    hit(oid) || c.target.as_ref().is_some_and(|t| t.routine.in_search_path)
+                });
+                index.changed.extend(changed.map(|(oid, _)| *oid));
             }
         }
         if pending.comments {
@@ -514,9 +534,18 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
         if to_read.len() >= LARGE_BUILD {
             super::memory_release::after_this_transaction();
         }
+        // Until read again, a candidate's comment is unknown: a routine
+        // dropped or no longer listed keeps a key no comment has, so the
+        // next scan reads it again if it is back.
+        for oid in &to_read {
+            if let Some(c) = candidates.get_mut(oid) {
+                c.comment = comment_key(None);
+            }
+        }
         let settings = EndpointSettings::current();
         for routine in catalog::listed_routines_among(to_read) {
             if let Some(c) = candidates.get_mut(&routine.oid) {
+                c.comment = comment_key(routine.info.comment.as_deref().map(str::as_bytes));
                 c.target = logout_target(&settings, routine).map(Rc::new);
             }
         }

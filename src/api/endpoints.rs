@@ -114,6 +114,7 @@ fn build_rows(routines: Vec<CatalogRoutine>) -> Vec<(pg_sys::Oid, EndpointRow)> 
             let row = settings.endpoint_of(&routine).map(|e| {
                 Rc::new(EndpointColumns {
                     oid: routine.oid,
+                    in_search_path: routine.in_search_path,
                     schema: routine.info.schema.clone(),
                     name: routine.info.name.clone(),
                     summary: e.summary(),

@@ -37,7 +37,9 @@ unsafe extern "C-unwind" fn at_transaction_end(
 ) {
     let ends = matches!(
         event,
-        pg_sys::XactEvent::XACT_EVENT_COMMIT | pg_sys::XactEvent::XACT_EVENT_ABORT
+        pg_sys::XactEvent::XACT_EVENT_COMMIT
+            | pg_sys::XactEvent::XACT_EVENT_ABORT
+            | pg_sys::XactEvent::XACT_EVENT_PREPARE
     );
     if ends && WANTED.with(|w| w.replace(false)) {
         trim();
