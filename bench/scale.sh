@@ -140,6 +140,7 @@ for count in $COUNTS; do
   after_plain=$(after_change_ms "comment on function scale.routine_{i}(int, text) is 'Prose {i}.'" "$logout")
   after_logout=$(after_change_ms "comment on function scale.routine_200(int, text) is E'HTTP POST /auth/logout/200\n@logout\n-- {i}'" "$logout")
   after_replace=$(after_change_ms "create or replace function scale.routine_{i}(p_id int, p_note text default null) returns text language sql as 'select ''{i}'''" "$logout")
+  after_replace_logout=$(after_change_ms "create or replace function scale.routine_200(p_id int, p_note text default null) returns text language sql as 'select ''{i}'''" "$logout")
   ep_first=$(bench_median_ms "select * from endpoints()" "$RUNS")
   ep_warm=$(bench_warm_median_ms "select * from endpoints()" "$RUNS")
   obj=$(bench_median_ms "$plain_obj" "$RUNS")
@@ -148,12 +149,12 @@ for count in $COUNTS; do
   burst=$(burst_ms "$logout")
   burst_one=$(burst_ms "select 1")
   python3 - "$count" "$logouts" "$answer" "$regex" "$ilike" "$first" "$warm" \
-    "$logout_rss" "$logout_anon" "$one_rss" "$one_anon" "$cand_rss" "$cand_anon" "$after_plain" "$after_logout" "$after_replace" \
+    "$logout_rss" "$logout_anon" "$one_rss" "$one_anon" "$cand_rss" "$cand_anon" "$after_plain" "$after_logout" "$after_replace" "$after_replace_logout" \
     "$ep_first" "$ep_warm" "$obj" "$ep_rss" "$ep_anon" "$join_rss" "$join_anon" "$burst" "$burst_one" <<'PY'
 import sys
 a = sys.argv[1:]
 count, logouts, answer = int(a[0]), int(a[1]), a[2]
-(regex, ilike, first, warm, lrss, lanon, orss, oanon, crss, canon, aplain, alogout, areplace,
+(regex, ilike, first, warm, lrss, lanon, orss, oanon, crss, canon, aplain, alogout, areplace, areplacel,
  epf, epw, obj, eprss, epanon, jrss, janon, burst, burst1) = map(float, a[3:])
 cheapest = min(regex, ilike)
 mb = lambda kb: kb / 1024
@@ -168,7 +169,8 @@ print(f"  backend growth over it: {mb(lrss):6.1f} MB resident, {mb(lanon):6.1f} 
 print(f"next handle_logout in a warm backend after another session's")
 print(f"  COMMENT on a plain routine:                {aplain:8.2f} ms")
 print(f"  COMMENT on a logout routine:               {alogout:8.2f} ms")
-print(f"  CREATE OR REPLACE of a routine:            {areplace:8.2f} ms")
+print(f"  CREATE OR REPLACE of a plain routine:      {areplace:8.2f} ms")
+print(f"  CREATE OR REPLACE of a logout routine:     {areplacel:8.2f} ms")
 print(f"endpoints(), first call in a session:        {epf:8.1f} ms   {epf / obj:.2f}x the obj_description query ({obj:.1f} ms)")
 print(f"endpoints(), later calls:                    {epw:8.1f} ms   {epw / obj:.2f}x")
 print(f"  backend growth: endpoints() {mb(eprss):.1f} MB resident, {mb(epanon):.1f} MB private; "
