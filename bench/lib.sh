@@ -51,3 +51,20 @@ while at < len(text):
 warm = sorted(plans[1:])
 print(warm[len(warm) // 2])'
 }
+
+# The plain catalog queries endpoints() is compared with: the routines it
+# considers (sql/routines_listed.sql's filters) and their comments, read
+# through a pg_description join or through obj_description().
+filters=$(cat sql/routines_listed.sql)
+plain_join="select p.oid::regprocedure, n.nspname, p.proname, p.provolatile, d.description
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace
+  left join pg_catalog.pg_description d on d.objoid operator(pg_catalog.=) p.oid
+   and d.classoid operator(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+   and d.objsubid operator(pg_catalog.=) 0
+  $filters"
+plain_obj="select p.oid::regprocedure, n.nspname, p.proname, p.provolatile,
+       pg_catalog.obj_description(p.oid, 'pg_proc')
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace
+  $filters"
