@@ -121,8 +121,10 @@ pub fn comments_where(
     unsafe {
         pg_sys::AcceptInvalidationMessages();
         let snapshot = pg_sys::RegisterSnapshot(pg_sys::GetLatestSnapshot());
-        let relation =
-            pg_sys::table_open(DESCRIPTION_RELATION, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        let relation = pg_sys::table_open(
+            DESCRIPTION_RELATION,
+            pg_sys::AccessShareLock as pg_sys::LOCKMODE,
+        );
         let desc = (*relation).rd_att;
         let mut scan_key: pg_sys::ScanKeyData = std::mem::zeroed();
         pg_sys::ScanKeyInit(

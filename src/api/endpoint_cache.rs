@@ -37,7 +37,6 @@ use crate::core::request::routing::{self, RouteTable};
 /// How many prepared calls a backend keeps.
 const MAX_PLANS: usize = 256;
 
-
 /// A logout endpoint and the routine behind it.
 pub struct LogoutTarget {
     pub routine: CatalogRoutine,
@@ -194,7 +193,8 @@ thread_local! {
 }
 
 fn take_pending() -> Pending {
-    let mut pending = PENDING.with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)))
+    let mut pending = PENDING
+        .with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)))
         .unwrap_or_else(|_| Pending {
             everything: true,
             ..Pending::default()
@@ -552,7 +552,11 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
     }
     let routes = RouteTable::new(candidates.values().filter_map(|c| {
         let t = c.target.as_ref()?;
-        Some((t.summary.method.clone(), t.summary.path.clone(), Rc::clone(t)))
+        Some((
+            t.summary.method.clone(),
+            t.summary.path.clone(),
+            Rc::clone(t),
+        ))
     }));
     LogoutIndex {
         candidates,

@@ -121,7 +121,8 @@ fn build_rows(routines: Vec<CatalogRoutine>) -> Vec<(pg_sys::Oid, EndpointRow)> 
                     endpoint: StoredJsonB::new(&e.to_json(&routine.info)),
                 })
             });
-            let comment = endpoint_cache::comment_key(routine.info.comment.as_deref().map(str::as_bytes));
+            let comment =
+                endpoint_cache::comment_key(routine.info.comment.as_deref().map(str::as_bytes));
             (routine.oid, EndpointRow { comment, row })
         })
         .collect()

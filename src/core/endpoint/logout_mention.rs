@@ -31,7 +31,10 @@ struct Anchor {
 /// `signout`, so one pass over a comment finds both), else each alias's
 /// own rarest letter.
 fn anchors(aliases: &[&str]) -> Vec<Anchor> {
-    let lower: Vec<Vec<u8>> = aliases.iter().map(|a| a.to_ascii_lowercase().into_bytes()).collect();
+    let lower: Vec<Vec<u8>> = aliases
+        .iter()
+        .map(|a| a.to_ascii_lowercase().into_bytes())
+        .collect();
     let rarest = |candidates: &dyn Fn(u8) -> bool| {
         BY_FREQUENCY.iter().rev().copied().find(|&l| candidates(l))
     };
@@ -42,7 +45,9 @@ fn anchors(aliases: &[&str]) -> Vec<Anchor> {
             .or_else(|| rarest(&|l| alias.contains(&l)))
             .or_else(|| alias.first().copied());
         let Some(letter) = letter else { continue };
-        let Some(offset) = alias.iter().position(|&b| b == letter) else { continue };
+        let Some(offset) = alias.iter().position(|&b| b == letter) else {
+            continue;
+        };
         match anchors.iter_mut().find(|a| a.letter == letter) {
             Some(anchor) => anchor.aliases.push((alias, offset)),
             None => anchors.push(Anchor {
@@ -125,7 +130,13 @@ mod tests {
             let mixed: String = alias
                 .chars()
                 .enumerate()
-                .map(|(i, c)| if i % 2 == 1 { c.to_ascii_uppercase() } else { c })
+                .map(|(i, c)| {
+                    if i % 2 == 1 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
                 .collect();
             for word in [alias.to_string(), upper, mixed] {
                 for comment in [
@@ -134,7 +145,10 @@ mod tests {
                     format!("HTTP POST\nfor volatile\n{word}"),
                     format!("HTTP\ntags function, auth\n@{word}"),
                 ] {
-                    assert!(is_logout(&comment, CommentsMode::OnlyWithHttpTag), "{comment}");
+                    assert!(
+                        is_logout(&comment, CommentsMode::OnlyWithHttpTag),
+                        "{comment}"
+                    );
                     assert!(may_be_logout(comment.as_bytes()), "{comment}");
                 }
             }
@@ -172,7 +186,15 @@ mod tests {
 
     #[test]
     fn an_alias_at_either_end_of_the_comment_is_found() {
-        for comment in ["logout", "signout", "x\nLOGOUT", "SIGNOUT\nx", "lo", "gout", "sig"] {
+        for comment in [
+            "logout",
+            "signout",
+            "x\nLOGOUT",
+            "SIGNOUT\nx",
+            "lo",
+            "gout",
+            "sig",
+        ] {
             let expected = comment.to_ascii_lowercase().contains("logout")
                 || comment.to_ascii_lowercase().contains("signout");
             assert_eq!(may_be_logout(comment.as_bytes()), expected, "{comment}");
@@ -190,9 +212,36 @@ mod tests {
     /// random case, with or without `@`, tag blocks, HTTP lines and prose.
     fn line() -> impl Strategy<Value = String> {
         let words = prop::sample::select(vec![
-            "logout", "signout", "LOGOUT", "SignOut", "lOgOuT", "log", "out", "sign", "HTTP",
-            "http", "POST", "GET", "for", "tags", "tag", "web", "volatile", "function", "auth", "authorize", "login",
-            "@", "=", "true", "disabled", "\u{131}", "\u{212a}", "-", "_", "\t",
+            "logout",
+            "signout",
+            "LOGOUT",
+            "SignOut",
+            "lOgOuT",
+            "log",
+            "out",
+            "sign",
+            "HTTP",
+            "http",
+            "POST",
+            "GET",
+            "for",
+            "tags",
+            "tag",
+            "web",
+            "volatile",
+            "function",
+            "auth",
+            "authorize",
+            "login",
+            "@",
+            "=",
+            "true",
+            "disabled",
+            "\u{131}",
+            "\u{212a}",
+            "-",
+            "_",
+            "\t",
         ]);
         (prop::collection::vec(words, 0..5), "[ @]{0,2}")
             .prop_map(|(words, lead)| format!("{lead}{}", words.join(" ")))
