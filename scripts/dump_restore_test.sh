@@ -18,16 +18,7 @@ work=$(mktemp -d /tmp/npgsqlrest_logout-dump-work.XXXXXX)
 chmod 755 "$work"
 trap 'bash scripts/cluster.sh stop "$dir"; rm -rf "$work"' EXIT
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL - $1"; }
-same() {
-  if diff -u "$2" "$3" >"$work/diff"; then ok "$1"; else not_ok "$1"; sed 's/^/    /' "$work/diff"; fi
-}
-equal() {
-  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "    got:  $2"; echo "    want: $3"; fi
-}
+. scripts/checks.sh
 
 echo "== dump/restore: installing the extension"
 bash scripts/install.sh

@@ -38,13 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL - $1"; }
-equal() {
-  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "    got:  $2"; echo "    want: $3"; fi
-}
+. scripts/checks.sh
 
 echo "== package: building ($profile profile)"
 start=$(date +%s)
@@ -65,8 +59,7 @@ dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print "/" $6 }' | s
 printf '%s\n' "$libdir/$ext.so" "$extdir/$ext.control" "$extdir/$ext--$version.sql" \
   $(bash scripts/old_versions.sh list | sed "s|^sql/|$extdir/|") \
   $(ls sql/"$ext"--*--*.sql | sed "s|^sql/|$extdir/|") | sort -u >"$work/want"
-if diff -u "$work/want" "$work/files" >"$work/diff"; then ok "its files: the library, the control file, every SQL script, in the server's directories"
-else not_ok "its files: the library, the control file, every SQL script, in the server's directories"; sed 's/^/    /' "$work/diff"; fi
+same "its files: the library, the control file, every SQL script, in the server's directories" "$work/want" "$work/files"
 
 echo "== package: removing the build tree's install"
 if dpkg -s "$pkg" >/dev/null 2>&1; then apt_ remove "$pkg" >/dev/null; fi

@@ -73,16 +73,7 @@ stop_all() {
 trap stop_all EXIT
 [ -n "${PG_UPGRADE_KEEP:-}" ] && trap - EXIT
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL - $1"; }
-same() {
-  if diff -u "$2" "$3" >"$work/diff"; then ok "$1"; else not_ok "$1"; sed 's/^/    /' "$work/diff"; fi
-}
-equal() {
-  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "    got:  $2"; echo "    want: $3"; fi
-}
+. scripts/checks.sh
 
 echo "== pg_upgrade: installing the extension into PostgreSQL $from and $to"
 bash scripts/install.sh --pg-config "$old_cfg"

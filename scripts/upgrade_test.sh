@@ -26,18 +26,7 @@ released=$(bash scripts/old_versions.sh list | sed 's|^sql/npgsqlrest_logout--\(
 first=$(echo "$released" | head -n 1)
 [ "$first" = 0.1.0 ] || { echo "upgrade: sql/ lacks 0.1.0's install script" >&2; exit 1; }
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL - $1"; }
-# same NAME FILE_A FILE_B: the files are identical (else the diff is shown)
-same() {
-  if diff -u "$2" "$3" >"$work/diff"; then ok "$1"; else not_ok "$1"; sed 's/^/    /' "$work/diff"; fi
-}
-# equal NAME GOT WANT
-equal() {
-  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "    got:  $2"; echo "    want: $3"; fi
-}
+. scripts/checks.sh
 
 echo "== upgrade: installing the extension ($current, with the install scripts of" $released")"
 bash scripts/install.sh --pg-config "$PG_CONFIG"
