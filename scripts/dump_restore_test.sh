@@ -32,20 +32,7 @@ value() { psql_ -d "$1" -At -c "$2"; }
 psql_ -d postgres -c 'create database dump_source'
 psql_ -d dump_source -c 'create schema ext' -c 'create extension npgsqlrest_logout schema ext' \
   -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql
-# A routine whose comment names a role, and one in another schema.
-psql_ -d dump_source <<'SQL'
-create schema app;
-create function app.admin_logout(_all boolean default false) returns text[] language sql
-  begin atomic; select case when _all then array[]::text[] else array['Bearer'] end; end;
-comment on function app.admin_logout(boolean) is 'HTTP POST /admin/logout
-@logout
-@authorize admin';
-SQL
-
-# A user-added validation rule (SPEC §11.5): pg_dump keeps it, and the
-# four default rules are restored once (by CREATE EXTENSION).
-psql_ -d dump_source -c "insert into ext.validation_rules (name, type, pattern, message)
-  values ('zip_code', 'regex', '^[0-9]{5}\$', 'Parameter {0} must be a zip code')"
+psql_ -d dump_source -f scripts/release_fixture.sql
 rules_query='select * from ext.validation_rules order by name collate "C"'
 
 answers dump_source >"$work/source.first"

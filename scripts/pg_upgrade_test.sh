@@ -119,16 +119,7 @@ start "$old_bin" "$dir/old"
 psql_ -d postgres -c 'create database upgraded'
 psql_ -d upgraded -c 'create schema ext' -c 'create extension npgsqlrest_logout schema ext' \
   -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql
-psql_ -d upgraded <<'SQL'
-create schema app;
-create function app.admin_logout(_all boolean default false) returns text[] language sql
-  begin atomic; select case when _all then array[]::text[] else array['Bearer'] end; end;
-comment on function app.admin_logout(boolean) is 'HTTP POST /admin/logout
-@logout
-@authorize admin';
-SQL
-psql_ -d upgraded -c "insert into ext.validation_rules (name, type, pattern, message)
-  values ('zip_code', 'regex', '^[0-9]{5}\$', 'Parameter {0} must be a zip code')"
+psql_ -d upgraded -f scripts/release_fixture.sql
 record before
 stop "$old_bin" "$dir/old"
 
