@@ -110,7 +110,7 @@ CREATE FUNCTION @extschema@.annotation_problems() RETURNS TABLE (
 	"line" TEXT,
 	"hint" TEXT
 )
-STRICT STABLE PARALLEL SAFE
+STRICT STABLE PARALLEL UNSAFE
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'annotation_problems_wrapper';
 
@@ -133,3 +133,9 @@ AS 'MODULE_PATHNAME', 'sql_file_problems_wrapper';
 -- The comment trigger fires also under session_replication_role = replica,
 -- so a comment changed there reaches every backend's cache.
 ALTER EVENT TRIGGER npgsqlrest_logout_comment_changed ENABLE ALWAYS;
+
+-- endpoints() and routine_endpoint() read the catalog under the latest
+-- snapshot, which PostgreSQL refuses in parallel mode: 0.1.0 marked them
+-- PARALLEL SAFE, so a parallel plan calling them failed.
+ALTER FUNCTION @extschema@.endpoints() PARALLEL UNSAFE;
+ALTER FUNCTION @extschema@.routine_endpoint(regprocedure) PARALLEL UNSAFE;

@@ -44,7 +44,11 @@ impl EndpointSettings {
 }
 
 /// The endpoint NpgsqlRest would create for `routine`, or NULL.
-#[pg_extern(stable, parallel_safe)]
+///
+/// Parallel unsafe, as are `endpoints()` and `annotation_problems()`: they
+/// read the catalog under the latest snapshot, which PostgreSQL refuses
+/// while a parallel query runs, in a worker and in the leader alike.
+#[pg_extern(stable, parallel_unsafe)]
 fn routine_endpoint(routine: RegProcedure) -> Option<FastJsonB> {
     let routine = catalog::routine(routine.0)?;
     EndpointSettings::current()
@@ -58,7 +62,7 @@ fn routine_endpoint(routine: RegProcedure) -> Option<FastJsonB> {
 /// changes.
 // The row type must be written out for pgrx to derive the SQL signature.
 #[allow(clippy::type_complexity)]
-#[pg_extern(stable, parallel_safe)]
+#[pg_extern(stable, parallel_unsafe)]
 fn endpoints() -> TableIterator<
     'static,
     (
@@ -387,6 +391,67 @@ mod tests {
         assert_eq!(
             text_of("select path from endpoints() where name = 'g'").as_deref(),
             Some("/api/g")
+        );
+    }
+
+    /// The catalog readers work when parallel query is forced, and are
+    /// marked so that the planner never runs them in parallel mode.
+    #[pg_test]
+    fn catalog_readers_are_never_run_in_parallel_mode() {
+        Spi::run(
+            "create function logout_web() returns text language sql as $$select 'Cookies'$$;
+             comment on function logout_web() is E'HTTP POST /auth/logout/web\\n@logout';
+             create table wide as select g from generate_series(1, 50000) g;
+             analyze wide;
+             set parallel_setup_cost = 0;
+             set parallel_tuple_cost = 0;
+             set min_parallel_table_scan_size = 0;",
+        )
+        .expect("fixture");
+        // 15 calls the setting force_parallel_mode, 16 and later
+        // debug_parallel_query: set whichever this server has.
+        Spi::run(
+            "select pg_catalog.set_config(name, 'on', false) from pg_catalog.pg_settings
+              where name in ('force_parallel_mode', 'debug_parallel_query')",
+        )
+        .expect("parallel mode forced");
+        let cases = [
+            ("select count(*)::text from endpoints() where logout", "1"),
+            (
+                "select path::text from logout_endpoints",
+                "/auth/logout/web",
+            ),
+            (
+                "select routine_endpoint('logout_web()') ->> 'path'",
+                "/auth/logout/web",
+            ),
+            (
+                "select count(*)::text from wide
+                  where g > 0 and routine_endpoint('logout_web()') is not null",
+                "50000",
+            ),
+            (
+                "select (count(*) >= 0)::text from annotation_problems()",
+                "true",
+            ),
+        ];
+        // Read with no row limit: SPI plans a limited query without
+        // parallelism.
+        let unlimited = |query: &str| {
+            Spi::connect(|client| client.select(query, None, &[])?.first().get_one::<String>())
+                .expect("the query runs")
+        };
+        for (query, expected) in cases {
+            assert_eq!(unlimited(query).as_deref(), Some(expected), "{query}");
+        }
+        let marked = text_of(
+            "select string_agg(proname || ' ' || proparallel::text, ', ' order by proname)
+               from pg_catalog.pg_proc
+              where proname in ('endpoints', 'routine_endpoint', 'annotation_problems')",
+        );
+        assert_eq!(
+            marked.as_deref(),
+            Some("annotation_problems u, endpoints u, routine_endpoint u")
         );
     }
 }

@@ -32,8 +32,9 @@ type FileProblemRow = (
 );
 
 /// Every problem in the annotations of the routines the current user can
-/// see, ordered by routine, then severity.
-#[pg_extern(stable, parallel_safe)]
+/// see, ordered by routine, then severity. Parallel unsafe, as
+/// `endpoints()` is: it reads the catalog under the latest snapshot.
+#[pg_extern(stable, parallel_unsafe)]
 fn annotation_problems() -> TableIterator<
     'static,
     (
