@@ -28,12 +28,6 @@ const ROUTINES_LISTED: &str = concat!(
     include_str!("../../sql/routine_source.sql"),
     include_str!("../../sql/routines_listed.sql")
 );
-const ROUTINES_LISTED_AMONG: &str = concat!(
-    include_str!("../../sql/routine_columns.sql"),
-    include_str!("../../sql/routine_source.sql"),
-    include_str!("../../sql/routines_listed.sql"),
-    include_str!("../../sql/routines_listed_among.sql")
-);
 const LISTED_KEYS: &str = concat!(
     include_str!("../../sql/routine_keys.sql"),
     include_str!("../../sql/routine_source.sql"),
@@ -90,57 +84,79 @@ pub fn routines(oids: Vec<pg_sys::Oid>) -> Vec<CatalogRoutine> {
     read(ROUTINES_BY_OIDS, Some((pg_sys::OIDARRAYOID, array)))
 }
 
-/// Of these routines, the ones `endpoints()` considers.
-pub fn listed_routines_among(oids: Vec<pg_sys::Oid>) -> Vec<CatalogRoutine> {
-    let array = oids.into_datum().unwrap_or(pg_sys::Datum::from(0));
-    read(ROUTINES_LISTED_AMONG, Some((pg_sys::OIDARRAYOID, array)))
+/// Of these routines, given with their comments, the ones `endpoints()`
+/// considers (the filters of `sql/routines_listed.sql`), read through the
+/// syscache rather than a query.
+///
+/// A new backend's first logout call reads its few candidate routines
+/// this way: a query would cost more to parse and plan, in a backend whose
+/// caches are cold, than reading them; and the comments came with the
+/// scan that found them.
+pub fn listed_routines_with(comments: Vec<(pg_sys::Oid, Option<String>)>) -> Vec<CatalogRoutine> {
+    // SAFETY: invalidations accepted before the syscache is read, so it is
+    // at least as new as the comments.
+    unsafe { pg_sys::AcceptInvalidationMessages() };
+    let members = extension_members();
+    let mut lookups = Lookups::new();
+    let mut schemas = ListedSchemas::default();
+    comments
+        .into_iter()
+        .filter(|(oid, _)| !members.contains(oid))
+        .filter_map(|(oid, comment)| ProcRow::of_syscache(oid, comment, &mut schemas))
+        .filter_map(|row| from_row(row, &mut lookups))
+        .collect()
 }
 
-/// The routines whose comment passes `keep` (given the comment's bytes in
-/// the server encoding), with what `key` makes of each comment.
-///
-/// This reads pg_description directly rather than through a query: it is
-/// the first thing a new backend's first logout call does, and a scan
-/// that looks at each comment's bytes in place, keeping the few that
-/// mention a logout alias, costs about what the executor spends just
-/// reading the rows. It reads the catalog as it is now, under the latest
-/// snapshot, as [`query`] does.
-pub fn comments_where(
-    keep: impl Fn(&[u8]) -> bool,
-    key: impl Fn(&[u8]) -> u64,
-) -> Vec<(pg_sys::Oid, u64)> {
-    // pg_description's columns: objoid, classoid, objsubid, description.
-    const OBJOID: i32 = 1;
-    const CLASSOID: pg_sys::AttrNumber = 2;
-    const OBJSUBID: i32 = 3;
-    const DESCRIPTION: i32 = 4;
-    let mut found = Vec::new();
+/// pg_depend and the index on what its rows depend on
+/// (DependRelationId, DependReferenceIndexId), and pg_description's index
+/// (DescriptionObjIndexId): fixed OIDs, as pg_description's own.
+const DEPEND_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2608);
+const DEPEND_REFERENCE_INDEX: pg_sys::Oid = pg_sys::Oid::from_u32(2674);
+const DESCRIPTION_OBJECT_INDEX: pg_sys::Oid = pg_sys::Oid::from_u32(2675);
+
+/// One equality condition of a catalog scan: the column, its equality
+/// function and the value.
+type ScanKey = (pg_sys::AttrNumber, u32, pg_sys::Datum);
+
+/// Scans a catalog under the latest snapshot (after accepting
+/// invalidations), through `index` when given, and calls `each` with every
+/// tuple that meets `keys` and the relation's descriptor; `each` reads a
+/// tuple before the next is fetched.
+fn scan_catalog(
+    relation: pg_sys::Oid,
+    index: Option<pg_sys::Oid>,
+    keys: &[ScanKey],
+    mut each: impl FnMut(pg_sys::HeapTuple, pg_sys::TupleDesc),
+) {
     // SAFETY: the relation is opened and locked, the snapshot registered
     // and the scan begun and ended here (at an error, the transaction's
     // abort releases all three); each tuple is read before the next.
     unsafe {
         pg_sys::AcceptInvalidationMessages();
         let snapshot = pg_sys::RegisterSnapshot(pg_sys::GetLatestSnapshot());
-        let relation = pg_sys::table_open(
-            DESCRIPTION_RELATION,
-            pg_sys::AccessShareLock as pg_sys::LOCKMODE,
-        );
-        let desc = (*relation).rd_att;
-        let mut scan_key: pg_sys::ScanKeyData = std::mem::zeroed();
-        pg_sys::ScanKeyInit(
-            &mut scan_key,
-            CLASSOID,
-            pg_sys::BTEqualStrategyNumber as pg_sys::StrategyNumber,
-            pg_sys::Oid::from(pg_sys::F_OIDEQ),
-            pg_sys::Datum::from(pg_sys::ProcedureRelationId),
-        );
+        let opened = pg_sys::table_open(relation, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        let desc = (*opened).rd_att;
+        let mut scan_keys: Vec<pg_sys::ScanKeyData> = keys
+            .iter()
+            .map(|&(column, function, value)| {
+                let mut key: pg_sys::ScanKeyData = std::mem::zeroed();
+                pg_sys::ScanKeyInit(
+                    &mut key,
+                    column,
+                    pg_sys::BTEqualStrategyNumber as pg_sys::StrategyNumber,
+                    pg_sys::Oid::from(function),
+                    value,
+                );
+                key
+            })
+            .collect();
         let scan = pg_sys::systable_beginscan(
-            relation,
-            pg_sys::InvalidOid,
-            false,
+            opened,
+            index.unwrap_or(pg_sys::InvalidOid),
+            index.is_some(),
             snapshot,
-            1,
-            &mut scan_key,
+            scan_keys.len() as i32,
+            scan_keys.as_mut_ptr(),
         );
         let mut seen = 0u32;
         loop {
@@ -152,26 +168,144 @@ pub fn comments_where(
             if seen.is_multiple_of(4096) {
                 pgrx::check_for_interrupts!();
             }
+            each(tuple, desc);
+        }
+        pg_sys::systable_endscan(scan);
+        pg_sys::table_close(opened, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        pg_sys::UnregisterSnapshot(snapshot);
+    }
+}
+
+// pg_description's columns: objoid, classoid, objsubid, description.
+const DESCRIPTION_OBJOID: i32 = 1;
+const DESCRIPTION_CLASSOID: pg_sys::AttrNumber = 2;
+const DESCRIPTION_OBJSUBID: i32 = 3;
+const DESCRIPTION_TEXT: i32 = 4;
+
+/// The routines whose comment passes `keep` (given the comment's bytes in
+/// the server encoding), with their comments.
+///
+/// This reads pg_description directly rather than through a query: it is
+/// the first thing a new backend's first logout call does, and a scan
+/// that looks at each comment's bytes in place, keeping the few that
+/// mention a logout alias, costs about what the executor spends just
+/// reading the rows. It reads the catalog as it is now, under the latest
+/// snapshot, as [`query`] does.
+pub fn comments_where(keep: impl Fn(&[u8]) -> bool) -> Vec<(pg_sys::Oid, String)> {
+    let mut found = Vec::new();
+    let routines = (
+        DESCRIPTION_CLASSOID,
+        pg_sys::F_OIDEQ,
+        pg_sys::Datum::from(pg_sys::ProcedureRelationId),
+    );
+    scan_catalog(DESCRIPTION_RELATION, None, &[routines], |tuple, desc| {
+        // SAFETY: a pg_description tuple of the scan, read before the next.
+        unsafe {
             let mut is_null = false;
-            let subid = pg_sys::heap_getattr(tuple, OBJSUBID, desc, &mut is_null);
+            let subid = pg_sys::heap_getattr(tuple, DESCRIPTION_OBJSUBID, desc, &mut is_null);
             if is_null || subid.value() as i32 != 0 {
-                continue;
+                return;
             }
-            let text = pg_sys::heap_getattr(tuple, DESCRIPTION, desc, &mut is_null);
+            let text = pg_sys::heap_getattr(tuple, DESCRIPTION_TEXT, desc, &mut is_null);
             if is_null {
-                continue;
+                return;
             }
-            let kept = varlena::with_content(text, |bytes| keep(bytes).then(|| key(bytes)));
+            let kept = varlena::with_content(text, |bytes| {
+                keep(bytes).then(|| server_text::to_rust(bytes).into_owned())
+            });
             if let Some(comment) = kept {
-                let oid = pg_sys::heap_getattr(tuple, OBJOID, desc, &mut is_null);
+                let oid = pg_sys::heap_getattr(tuple, DESCRIPTION_OBJOID, desc, &mut is_null);
                 found.push((pg_sys::Oid::from(oid.value() as u32), comment));
             }
         }
-        pg_sys::systable_endscan(scan);
-        pg_sys::table_close(relation, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
-        pg_sys::UnregisterSnapshot(snapshot);
-    }
+    });
     found
+}
+
+/// A routine's comment as the catalog has it now, or None.
+pub fn comment_of(routine: pg_sys::Oid) -> Option<String> {
+    let keys = [
+        (
+            DESCRIPTION_OBJOID as pg_sys::AttrNumber,
+            pg_sys::F_OIDEQ,
+            pg_sys::Datum::from(routine),
+        ),
+        (
+            DESCRIPTION_CLASSOID,
+            pg_sys::F_OIDEQ,
+            pg_sys::Datum::from(pg_sys::ProcedureRelationId),
+        ),
+        (
+            DESCRIPTION_OBJSUBID as pg_sys::AttrNumber,
+            pg_sys::F_INT4EQ,
+            pg_sys::Datum::from(0i32),
+        ),
+    ];
+    let mut comment = None;
+    scan_catalog(
+        DESCRIPTION_RELATION,
+        Some(DESCRIPTION_OBJECT_INDEX),
+        &keys,
+        |tuple, desc| {
+            let mut is_null = false;
+            // SAFETY: a pg_description tuple of the scan, read before the next.
+            unsafe {
+                let text = pg_sys::heap_getattr(tuple, DESCRIPTION_TEXT, desc, &mut is_null);
+                if !is_null {
+                    comment = Some(varlena::with_content(text, |bytes| {
+                        server_text::to_rust(bytes).into_owned()
+                    }));
+                }
+            }
+        },
+    );
+    comment
+}
+
+/// The routines that belong to this extension (its own functions, never
+/// endpoints): one scan of what depends on the extension.
+fn extension_members() -> std::collections::HashSet<pg_sys::Oid> {
+    // pg_depend's columns: classid, objid, objsubid, refclassid, refobjid,
+    // refobjsubid, deptype.
+    const CLASSID: i32 = 1;
+    const OBJID: i32 = 2;
+    const REFCLASSID: pg_sys::AttrNumber = 4;
+    const REFOBJID: pg_sys::AttrNumber = 5;
+    const DEPTYPE: i32 = 7;
+    let mut members = std::collections::HashSet::new();
+    // SAFETY: a lookup by name that returns InvalidOid when missing.
+    let extension = unsafe { pg_sys::get_extension_oid(c"npgsqlrest_logout".as_ptr(), true) };
+    if extension == pg_sys::InvalidOid {
+        return members;
+    }
+    let keys = [
+        (
+            REFCLASSID,
+            pg_sys::F_OIDEQ,
+            pg_sys::Datum::from(pg_sys::ExtensionRelationId),
+        ),
+        (REFOBJID, pg_sys::F_OIDEQ, pg_sys::Datum::from(extension)),
+    ];
+    scan_catalog(
+        DEPEND_RELATION,
+        Some(DEPEND_REFERENCE_INDEX),
+        &keys,
+        |tuple, desc| {
+            let mut is_null = false;
+            // SAFETY: a pg_depend tuple of the scan, read before the next.
+            unsafe {
+                let class = pg_sys::heap_getattr(tuple, CLASSID, desc, &mut is_null);
+                let kind = pg_sys::heap_getattr(tuple, DEPTYPE, desc, &mut is_null);
+                if pg_sys::Oid::from(class.value() as u32) == pg_sys::ProcedureRelationId
+                    && kind.value() as u8 == pg_sys::DependencyType::DEPENDENCY_EXTENSION as u8
+                {
+                    let object = pg_sys::heap_getattr(tuple, OBJID, desc, &mut is_null);
+                    members.insert(pg_sys::Oid::from(object.value() as u32));
+                }
+            }
+        },
+    );
+    members
 }
 
 /// The OID of every routine `endpoints()` considers, with what `key`
@@ -190,16 +324,12 @@ pub fn listed_keys(key: impl Fn(Option<&[u8]>) -> u64) -> Vec<(pg_sys::Oid, u64)
 }
 
 fn read(sql: &str, arg: Option<(pg_sys::Oid, pg_sys::Datum)>) -> Vec<CatalogRoutine> {
-    let mut lookups = Lookups {
-        type_names: TypeNames::default(),
-        search_path: search_path(),
-        types: HashMap::new(),
-    };
+    let mut lookups = Lookups::new();
     let mut routines = Vec::new();
     let mut columns = None;
     query(sql, arg, |row| {
         let at = columns.get_or_insert_with(|| Columns::of(row));
-        routines.extend(from_row(row, at, &mut lookups));
+        routines.extend(from_row(ProcRow::of_query(row, at), &mut lookups));
     });
     routines
 }
@@ -363,6 +493,14 @@ struct Lookups {
 }
 
 impl Lookups {
+    fn new() -> Lookups {
+        Lookups {
+            type_names: TypeNames::default(),
+            search_path: search_path(),
+            types: HashMap::new(),
+        }
+    }
+
     fn type_exists(&mut self, oid: pg_sys::Oid) -> bool {
         *self
             .types
@@ -527,13 +665,178 @@ impl Columns {
     }
 }
 
+/// What a pg_proc row says about a routine, however it was read: from a
+/// catalog query's row ([`ProcRow::of_query`]) or from the syscache
+/// ([`ProcRow::of_syscache`]).
+struct ProcRow {
+    oid: pg_sys::Oid,
+    namespace: pg_sys::Oid,
+    schema: String,
+    name: String,
+    /// `prokind` and `provolatile`, as their one-letter codes.
+    kind: u8,
+    volatility: u8,
+    return_type: Option<pg_sys::Oid>,
+    language: Option<pg_sys::Oid>,
+    returns_set: bool,
+    comment: Option<String>,
+    default_count: i32,
+    input_types: Vec<pg_sys::Oid>,
+    arg_names: Option<Vec<String>>,
+    arg_modes: Option<Vec<String>>,
+}
+
+impl ProcRow {
+    fn of_query(row: &Row, at: &Columns) -> ProcRow {
+        let text = |column: usize| row.text(column).unwrap_or_default();
+        let code = |column: usize| text(column).bytes().next().unwrap_or(0);
+        ProcRow {
+            oid: row.oid(at.oid).unwrap_or(pg_sys::InvalidOid),
+            namespace: row.oid(at.namespace).unwrap_or(pg_sys::InvalidOid),
+            schema: text(at.schema),
+            name: text(at.name),
+            kind: code(at.kind),
+            volatility: code(at.volatility),
+            return_type: row.oid(at.return_type),
+            language: row.oid(at.language),
+            returns_set: row.bool(at.returns_set).unwrap_or(false),
+            comment: row.text(at.comment),
+            default_count: row.int(at.default_count).unwrap_or(0),
+            input_types: row.oids(at.input_types),
+            arg_names: row.texts(at.arg_names),
+            arg_modes: row.texts(at.arg_modes),
+        }
+    }
+
+    /// The routine `oid` as the syscache has it now, with `comment`, when
+    /// it is one `endpoints()` lists (the filters of
+    /// `sql/routines_listed.sql`, which `schemas` keeps per schema).
+    fn of_syscache(
+        oid: pg_sys::Oid,
+        comment: Option<String>,
+        schemas: &mut ListedSchemas,
+    ) -> Option<ProcRow> {
+        // SAFETY: the tuple is the syscache's, read and released here; its
+        // fixed part is FormData_pg_proc, whose argument types hold
+        // `pronargs` OIDs; the array columns are read through
+        // SysCacheGetAttr, which detoasts them.
+        unsafe {
+            let tuple = pg_sys::SearchSysCache1(
+                pg_sys::SysCacheIdentifier::PROCOID as i32,
+                pg_sys::Datum::from(oid),
+            );
+            if tuple.is_null() {
+                return None;
+            }
+            let form = &*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_proc>(tuple);
+            let plain = matches!(form.prokind as u8, b'f' | b'p')
+                && form.prorettype != pg_sys::TRIGGEROID
+                && form.prorettype != super::pg_compat::EVENT_TRIGGER_TYPE;
+            let schema = if plain {
+                schemas.listed(form.pronamespace)
+            } else {
+                None
+            };
+            let Some(schema) = schema else {
+                pg_sys::ReleaseSysCache(tuple);
+                return None;
+            };
+            let count = usize::try_from(form.pronargs).unwrap_or(0);
+            let input_types = form.proargtypes.values.as_slice(count).to_vec();
+            let array = |column: u32| {
+                let mut is_null = false;
+                let datum = pg_sys::SysCacheGetAttr(
+                    pg_sys::SysCacheIdentifier::PROCOID as i32,
+                    tuple,
+                    column as pg_sys::AttrNumber,
+                    &mut is_null,
+                );
+                (!is_null).then_some(datum)
+            };
+            let arg_names = array(pg_sys::Anum_pg_proc_proargnames).map(|d| {
+                TextElements::of(d)
+                    .map(|(_, bytes)| server_text::to_rust(bytes.unwrap_or_default()).into_owned())
+                    .collect()
+            });
+            let arg_modes = array(pg_sys::Anum_pg_proc_proargmodes).map(|d| {
+                Vec::<i8>::from_datum(d, false)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|mode| char::from(mode as u8).to_string())
+                    .collect()
+            });
+            let row = ProcRow {
+                oid,
+                namespace: form.pronamespace,
+                schema,
+                name: server_text::c_to_rust(form.proname.data.as_ptr()),
+                kind: form.prokind as u8,
+                volatility: form.provolatile as u8,
+                return_type: Some(form.prorettype),
+                language: Some(form.prolang),
+                returns_set: form.proretset,
+                comment,
+                default_count: i32::from(form.pronargdefaults),
+                input_types,
+                arg_names,
+                arg_modes,
+            };
+            pg_sys::ReleaseSysCache(tuple);
+            Some(row)
+        }
+    }
+}
+
+/// The schemas whose routines `endpoints()` lists, looked up once per
+/// schema: outside the system schemas and temporary ones, with USAGE for
+/// the current user.
+#[derive(Default)]
+struct ListedSchemas(HashMap<pg_sys::Oid, Option<String>>);
+
+impl ListedSchemas {
+    /// The schema's name when it is listed.
+    fn listed(&mut self, namespace: pg_sys::Oid) -> Option<String> {
+        self.0
+            .entry(namespace)
+            .or_insert_with(|| {
+                // SAFETY: a catalog lookup by OID (NULL for a schema
+                // dropped meanwhile) and a privilege check of the
+                // current user.
+                let name = unsafe {
+                    let name = pg_sys::get_namespace_name(namespace);
+                    if name.is_null() {
+                        return None;
+                    }
+                    let owned = server_text::c_to_rust(name);
+                    pg_sys::pfree(name.cast());
+                    owned
+                };
+                let system = name == "pg_catalog"
+                    || name == "information_schema"
+                    || name.starts_with("pg_toast")
+                    || name.starts_with("pg_temp_");
+                // SAFETY: as above.
+                let usable = !system
+                    && unsafe {
+                        super::pg_compat::aclcheck(
+                            super::pg_compat::AclObject::Schema,
+                            namespace,
+                            pg_sys::GetUserId(),
+                            pg_sys::ACL_USAGE as pg_sys::AclMode,
+                        )
+                    } == pg_sys::AclResult::ACLCHECK_OK;
+                usable.then_some(name)
+            })
+            .clone()
+    }
+}
+
 /// The routine of a row; None when it or one of its types was dropped
 /// after the query's snapshot (it is then no endpoint any more).
-fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRoutine> {
-    let text = |column: usize| row.text(column).unwrap_or_default();
-    let oid = row.oid(at.oid).unwrap_or(pg_sys::InvalidOid);
-    let types = row.oids(at.input_types);
-    let return_type = row.oid(at.return_type);
+fn from_row(row: ProcRow, lookups: &mut Lookups) -> Option<CatalogRoutine> {
+    let oid = row.oid;
+    let types = row.input_types;
+    let return_type = row.return_type;
     // Checked once per type (a handful per catalog read), and per
     // routine only where the visibility test below looks the routine up:
     // a probe per routine would cost as much as the rest of the read.
@@ -541,28 +844,28 @@ fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRou
         .iter()
         .chain(return_type.as_ref())
         .all(|t| lookups.type_exists(*t));
-    let namespace = row.oid(at.namespace).unwrap_or(pg_sys::InvalidOid);
+    let namespace = row.namespace;
     let in_path = lookups.search_path.contains(&namespace);
     if !types_exist || (in_path && !exists(pg_sys::SysCacheIdentifier::PROCOID, oid)) {
         return None;
     }
-    let kind = text(at.kind);
-    let volatility = match text(at.volatility).as_str() {
-        "i" => "immutable",
-        "s" => "stable",
+    let kind = row.kind;
+    let volatility = match row.volatility {
+        b'i' => "immutable",
+        b's' => "stable",
         _ => "volatile",
     };
     let arguments = argument_names(
-        row.texts(at.arg_names)
+        row.arg_names
             .unwrap_or_default()
             .into_iter()
             .map(Some)
             .collect(),
-        row.texts(at.arg_modes)
+        row.arg_modes
             .map(|modes| modes.into_iter().map(Some).collect()),
     );
     let names = &arguments.inputs;
-    let defaults = row.int(at.default_count).unwrap_or(0).max(0) as usize;
+    let defaults = row.default_count.max(0) as usize;
     let first_default = types.len().saturating_sub(defaults);
     let parameters: Vec<Parameter> = types
         .iter()
@@ -574,17 +877,16 @@ fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRou
             has_default: i >= first_default,
         })
         .collect();
-    let schema = text(at.schema);
-    let name = text(at.name);
+    let (schema, name) = (row.schema, row.name);
     Some(CatalogRoutine {
         oid,
         input_types: types,
         return_type: return_type.unwrap_or(pg_sys::InvalidOid),
-        is_sql: row.oid(at.language) == Some(SQL_LANGUAGE),
+        is_sql: row.language == Some(SQL_LANGUAGE),
         variadic: arguments.variadic,
         arguments: arguments.order,
         in_search_path: in_path,
-        is_plain: (kind == "f" || kind == "p")
+        is_plain: (kind == b'f' || kind == b'p')
             && !matches!(return_type, Some(t) if t == pg_sys::TRIGGEROID || t == super::pg_compat::EVENT_TRIGGER_TYPE),
         info: RoutineInfo {
             signature: signature(
@@ -596,12 +898,12 @@ fn from_row(row: &Row, at: &Columns, lookups: &mut Lookups) -> Option<CatalogRou
             ),
             schema,
             name,
-            is_procedure: kind == "p",
+            is_procedure: kind == b'p',
             volatility: volatility.to_string(),
             returns_void: return_type == Some(pg_sys::VOIDOID),
-            returns_set: row.bool(at.returns_set).unwrap_or(false),
+            returns_set: row.returns_set,
             parameters,
-            comment: row.text(at.comment),
+            comment: row.comment,
         },
     })
 }

@@ -487,16 +487,19 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
 }
 
 /// The routines whose comment mentions a logout alias, each with its
-/// comment's key.
-fn scan_candidates() -> Vec<(pg_sys::Oid, u64)> {
-    catalog::comments_where(may_be_logout, |bytes| {
-        comment_key(Some(super::server_text::to_rust(bytes).as_bytes()))
-    })
+/// comment (in UTF-8) and the comment's key.
+fn scan_candidates() -> Vec<(pg_sys::Oid, u64, String)> {
+    catalog::comments_where(may_be_logout)
+        .into_iter()
+        .map(|(oid, comment)| (oid, comment_key(Some(comment.as_bytes())), comment))
+        .collect()
 }
 
 /// The logout routes as the catalog says now: built from scratch, or
 /// from `previous` by reading again only the routines that changed.
 fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
+    // The comments of the routines to read, as the scan found them.
+    let mut scanned: HashMap<pg_sys::Oid, String> = HashMap::new();
     let (mut candidates, mut to_read) = match previous {
         Some(mut index) if !index.rescan => (index.candidates, std::mem::take(&mut index.changed)),
         previous => {
@@ -506,11 +509,12 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
             };
             let mut candidates = HashMap::new();
             let mut to_read = Vec::new();
-            for (oid, comment) in scan_candidates() {
+            for (oid, comment, text) in scan_candidates() {
                 let candidate = match known.remove(&oid) {
                     Some(c) if c.comment == comment && !changed.contains(&oid) => c,
                     _ => {
                         to_read.push(oid);
+                        scanned.insert(oid, text);
                         Candidate {
                             comment,
                             target: None,
@@ -543,7 +547,16 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
             }
         }
         let settings = EndpointSettings::current();
-        for routine in catalog::listed_routines_among(to_read) {
+        // A routine changed since the last scan is read with its comment
+        // as it is now.
+        let with_comments = to_read
+            .into_iter()
+            .map(|oid| {
+                let comment = scanned.remove(&oid).or_else(|| catalog::comment_of(oid));
+                (oid, comment)
+            })
+            .collect();
+        for routine in catalog::listed_routines_with(with_comments) {
             if let Some(c) = candidates.get_mut(&routine.oid) {
                 c.comment = comment_key(routine.info.comment.as_deref().map(str::as_bytes));
                 c.target = logout_target(&settings, routine).map(Rc::new);
@@ -680,4 +693,83 @@ pub fn keep_rows(
         }
     });
     rows
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pgrx::pg_schema]
+mod tests {
+    use crate::api::test_support::text_of;
+    use pgrx::prelude::*;
+
+    /// What `handle_logout` answers for POST `path`: the schemes, or the
+    /// SQLSTATE of its error (through a function the fixture makes, which
+    /// any role may call).
+    fn answer(path: &str) -> String {
+        text_of(&format!("select public.route_answer('{path}')")).unwrap_or_default()
+    }
+
+    fn listed() -> Option<String> {
+        text_of("select string_agg(path, ',' order by path) from logout_endpoints")
+    }
+
+    /// The routes hold exactly the logout endpoints `logout_endpoints`
+    /// lists: the routines read for them pass the same filters, and a
+    /// routine changed after the routes were built is read again with its
+    /// comment.
+    #[pg_test]
+    fn logout_routes_are_the_listed_logout_endpoints() {
+        Spi::run(
+            "create role route_reader;
+             grant select on logout_endpoints to route_reader;
+             create function public.route_answer(path text) returns text language plpgsql as $$
+             begin return handle_logout('POST', path)::text;
+             exception when others then return sqlstate; end $$;
+             create schema hidden;
+             create function hidden.hidden_logout() returns text language sql as $$select 'Hidden'$$;
+             comment on function hidden.hidden_logout() is E'HTTP POST /auth/logout/hidden\\n@logout';
+             create function public.shown_logout() returns text language sql as $$select 'Shown'$$;
+             comment on function public.shown_logout() is E'HTTP POST /auth/logout/shown\\n@logout';
+             create function public.trigger_logout() returns trigger language plpgsql
+                 as $$begin return null; end$$;
+             comment on function public.trigger_logout() is E'HTTP POST /auth/logout/trigger\\n@logout';
+             create aggregate public.agg_logout(int) (sfunc = int4pl, stype = int);
+             comment on aggregate public.agg_logout(int) is E'HTTP POST /auth/logout/agg\\n@logout';
+             create function pg_temp.temp_logout() returns text language sql as $$select 'Temp'$$;
+             comment on function pg_temp.temp_logout() is E'HTTP POST /auth/logout/temp\\n@logout';
+             comment on function handle_logout(text, text, jsonb, text[], jsonb, text, jsonb)
+                 is E'HTTP POST /auth/logout/own\\n@logout';",
+        )
+        .expect("fixture");
+        assert_eq!(
+            listed().as_deref(),
+            Some("/auth/logout/hidden,/auth/logout/shown")
+        );
+        assert_eq!(answer("/auth/logout/shown"), "{Shown}");
+        assert_eq!(answer("/auth/logout/hidden"), "{Hidden}");
+        for never in ["trigger", "agg", "temp", "own"] {
+            assert_eq!(answer(&format!("/auth/logout/{never}")), "42883", "{never}");
+        }
+        // A routine in a schema the caller may not use is no endpoint.
+        Spi::run("set role route_reader").expect("set role");
+        assert_eq!(listed().as_deref(), Some("/auth/logout/shown"));
+        assert_eq!(answer("/auth/logout/hidden"), "42883");
+        assert_eq!(answer("/auth/logout/shown"), "{Shown}");
+        Spi::run("reset role").expect("reset role");
+        assert_eq!(answer("/auth/logout/hidden"), "{Hidden}");
+        // Changed after the routes were built: read again, comment and all.
+        Spi::run(
+            "create or replace function public.shown_logout() returns text language sql
+                 as $$select 'Changed'$$",
+        )
+        .expect("replaced");
+        assert_eq!(answer("/auth/logout/shown"), "{Changed}");
+        Spi::run("comment on function public.shown_logout() is E'HTTP POST /auth/logout/moved\\n@logout'")
+            .expect("commented");
+        assert_eq!(answer("/auth/logout/shown"), "42883");
+        assert_eq!(answer("/auth/logout/moved"), "{Changed}");
+        assert_eq!(
+            listed().as_deref(),
+            Some("/auth/logout/hidden,/auth/logout/moved")
+        );
+    }
 }

@@ -1,1 +1,0 @@
-   and p.oid operator(pg_catalog.=) any ($1)
