@@ -41,6 +41,7 @@ pub const DESCRIPTION_RELATION: pg_sys::Oid = pg_sys::Oid::from_u32(2609);
 const SQL_LANGUAGE: pg_sys::Oid = pg_sys::Oid::from_u32(14);
 
 /// A routine as the catalog describes it, with its OID.
+#[derive(Debug, PartialEq)]
 pub struct CatalogRoutine {
     pub oid: pg_sys::Oid,
     pub info: RoutineInfo,
@@ -906,4 +907,87 @@ fn from_row(row: ProcRow, lookups: &mut Lookups) -> Option<CatalogRoutine> {
             comment: row.comment,
         },
     })
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pgrx::pg_schema]
+mod tests {
+    use super::*;
+
+    /// The candidates of a logout call, read through the syscache with
+    /// their comments, are what the catalog query reads: every kind of
+    /// argument list, quoting, schemas in and out of the search path, and
+    /// a signature shadowed by an earlier schema.
+    #[pg_test]
+    fn the_syscache_reader_reads_what_the_query_reads() {
+        Spi::run(
+            r#"create schema "Odd Schema";
+               create schema offpath;
+               create schema early;
+               set search_path = early, public;
+               create function public.plain(a int, b text default 'x') returns text
+                   language sql as $$select b$$;
+               create function public."Mixed Case"(int, "Named Arg" text) returns text
+                   language sql stable as $$select $2$$;
+               create function offpath.variadic_f(p int, variadic v text[]) returns text
+                   language sql immutable as $$select v[1]$$;
+               create function public.outs(in a int, out b int, inout c text) returns record
+                   language sql as $$select a, c$$;
+               create procedure public.proc_inout(a int, inout b int default 0)
+                   language plpgsql as $$begin b := a; end$$;
+               create function public.srf() returns setof int language sql as $$select 1$$;
+               create function "Odd Schema"."unicodé"("é" int[], n numeric(10, 2)) returns void
+                   language sql as $$select$$;
+               create function public.shadowed(a int) returns text language sql as $$select 'p'$$;
+               create function early.shadowed(a int) returns text language sql as $$select 'e'$$;
+               create function public.no_comment() returns text language sql as $$select 'n'$$;"#,
+        )
+        .expect("routines are created");
+        let names = "'plain', 'Mixed Case', 'variadic_f', 'outs', 'proc_inout', 'srf', \
+                     'unicodé', 'shadowed', 'no_comment'";
+        Spi::run(&format!(
+            "do $$ declare r regprocedure; begin
+               for r in select oid::regprocedure from pg_proc where proname in ({names})
+                            and proname <> 'no_comment' loop
+                 execute format('comment on %s %s is %L',
+                   case when r::oid in (select oid from pg_proc where prokind = 'p')
+                        then 'procedure' else 'function' end,
+                   r, E'HTTP POST /logout/' || r::oid || E'\\n@logout');
+               end loop; end $$"
+        ))
+        .expect("comments are set");
+        let oids: Vec<pg_sys::Oid> = Spi::connect(|client| {
+            client
+                .select(
+                    &format!("select oid from pg_proc where proname in ({names}) order by oid"),
+                    None,
+                    &[],
+                )?
+                .map(|row| row.get::<pg_sys::Oid>(1).map(Option::unwrap_or_default))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .expect("oids are read");
+        assert_eq!(oids.len(), 10);
+        let by_query = routines(oids.clone());
+        let with_comments = oids.iter().map(|&oid| (oid, comment_of(oid))).collect();
+        let mut by_syscache = listed_routines_with(with_comments);
+        by_syscache.sort_by_key(|r| r.oid.to_u32());
+        let mut by_query = by_query;
+        by_query.sort_by_key(|r| r.oid.to_u32());
+        assert_eq!(by_syscache, by_query);
+        let signatures: Vec<&str> = by_query.iter().map(|r| r.info.signature.as_str()).collect();
+        assert!(
+            signatures.contains(&"public.shadowed(integer)"),
+            "{signatures:?}"
+        );
+        assert!(
+            signatures.contains(&"\"Odd Schema\".\"unicodé\"(integer[],numeric)"),
+            "{signatures:?}"
+        );
+        assert_eq!(
+            by_query.iter().filter(|r| r.info.comment.is_none()).count(),
+            1,
+            "only no_comment() has none"
+        );
+    }
 }
