@@ -15,7 +15,9 @@
 //! it was built from; a new transaction, a new plan, or an error while the
 //! state was in use (which may leave it half-updated) builds it anew. Each
 //! evaluation still has its own expression context, freed after it, so
-//! what a function registers there ends with the call, as before.
+//! what a function registers there ends with the call, as before; but the
+//! context's per-query memory is the state's own (the transaction's), since
+//! an expression keeps there what it builds on its first evaluation.
 
 use std::cell::Cell;
 use std::ptr::NonNull;
@@ -169,8 +171,6 @@ impl KeptPlan {
                 return false;
             };
             let params = param_list(arguments);
-            let context = pg_sys::CreateStandaloneExprContext();
-            (*context).ecxt_param_list_info = params;
             // The transaction's state for this plan, else a new one: in
             // the transaction's memory when it can be kept, else (while
             // the kept one is in use, by a recursive call or since an
@@ -203,7 +203,15 @@ impl KeptPlan {
                     false,
                 ),
             };
+            // The call's expression context. What the expression builds on
+            // its first evaluation to keep (a hashed `= ANY` list's table,
+            // a row type's conversion map) goes to the context's per-query
+            // memory: for a kept state, the transaction's memory it lives
+            // in, never the call's, which is gone by the next call.
+            let context = pg_sys::CreateStandaloneExprContext();
+            (*context).ecxt_param_list_info = params;
             if keeping {
+                (*context).ecxt_per_query_memory = pg_sys::TopTransactionContext;
                 self.simple.set(SimpleState {
                     in_use: true,
                     ..self.simple.get()
@@ -367,5 +375,48 @@ unsafe fn param_list(arguments: &[Argument]) -> pg_sys::ParamListInfo {
             };
         }
         params
+    }
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pgrx::pg_schema]
+mod tests {
+    use crate::api::test_support::text_of;
+    use pgrx::prelude::*;
+
+    /// An expression kept for the transaction keeps what it builds on its
+    /// first evaluation (here the hash table of a long `= ANY` list) for as
+    /// long as itself: calls later in the transaction, after other
+    /// statements have reused the memory of the first call, still find it.
+    #[pg_test]
+    fn a_kept_expression_keeps_what_it_built_for_the_transaction() {
+        Spi::run(
+            "create function saop_logout(p_role text) returns text language sql stable as $$
+                 select case when p_role = any('{a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12}'::text[])
+                             then 'Cookies' else 'Other' end $$;
+             comment on function saop_logout(text) is E'HTTP POST /auth/logout/saop\\n@logout';",
+        )
+        .expect("fixture");
+        let call = |role: &str| {
+            text_of(&format!(
+                "select handle_logout('POST', '/auth/logout/saop', '{{\"p_role\": \"{role}\"}}')::text"
+            ))
+        };
+        for round in 0..20 {
+            assert_eq!(call("a3").as_deref(), Some("{Cookies}"), "round {round}");
+            Spi::run("select length(string_agg(repeat(md5(g::text), 200), '')) from generate_series(1, 300) g")
+                .expect("churn");
+            assert_eq!(call("a13").as_deref(), Some("{Other}"), "round {round}");
+            assert_eq!(call("a12").as_deref(), Some("{Cookies}"), "round {round}");
+        }
+        assert_eq!(
+            text_of(
+                "select string_agg(r, ',') from (select handle_logout('POST', '/auth/logout/saop',
+                        jsonb_build_object('p_role', 'a' || g))::text as r, repeat(md5(g::text), 100)
+                   from generate_series(10, 14) g) s"
+            )
+            .as_deref(),
+            Some("{Cookies},{Cookies},{Cookies},{Other},{Other}")
+        );
     }
 }
