@@ -129,14 +129,20 @@ mod tests {
         );
         let roles = text_of("select current_setting('request.user_roles')::text[]::text");
         assert_eq!(roles.as_deref(), Some(r#"{admin,"power user"}"#));
-        // Anonymous: the IP address is set (empty when unknown), claims are not.
+        // Anonymous, later in the same transaction: every key is emptied,
+        // so nothing of the earlier caller (or of a stale value) survives.
         Spi::run("set local request.user_id = 'stale'").expect("set");
         let got = text_of("select (handle_logout('POST', '/ctx'))[1]");
+        assert_eq!(got.as_deref(), Some("|||||{}"));
+        // Two requests in one statement: the second, anonymous, does not
+        // run as the first's user.
+        let got = text_of(
+            "select string_agg((handle_logout('POST', '/ctx', user_claims => c))[1], ' / ' order by n)
+               from (values (1, '{\"user_id\": \"7\"}'::jsonb), (2, null)) r(n, c)",
+        );
         assert_eq!(
             got.as_deref(),
-            Some(
-                r#"stale||{"admin","power user"}||{"user_id":"42","user_roles":["admin","power user"]}|{}"#
-            )
+            Some(r#"7||{}||{"user_id":"7","user_roles":[]}|{} / |||||{}"#)
         );
     }
 

@@ -10,25 +10,33 @@ use super::server_text::to_server;
 use super::settings::{self, CLAIMS_JSON_CONTEXT_KEY, CONTEXT_CLAIMS, IP_ADDRESS_CONTEXT_KEY};
 use crate::core::request::claims::{Caller, ClaimValue};
 
-/// Sets the context keys: the IP address for every caller (empty when
-/// unknown, so no earlier value survives), and for an authenticated one
-/// each mapped claim (empty when they lack it) and the claims JSON.
+/// Sets the context keys: the IP address (empty when unknown), each
+/// mapped claim (empty when the caller lacks it) and the claims JSON. An
+/// anonymous caller gets every key empty: the values are local to the
+/// transaction, and an earlier request in the same transaction (a batch,
+/// or a front-end that wraps several requests in one) must not leave its
+/// user's identity to this one.
 pub fn set_user_context(caller: &Caller, ip_address: Option<&str>) {
     if !IP_ADDRESS_CONTEXT_KEY.is_empty() {
         IP_ADDRESS_CONTEXT_KEY.with(|key| set_local(key, ip_address.unwrap_or("")));
     }
-    if !caller.authenticated {
-        return;
-    }
     for (key, claim) in settings::mapping(&CONTEXT_CLAIMS).iter() {
-        match caller.claims.get(claim) {
+        let value = caller
+            .authenticated
+            .then(|| caller.claims.get(claim))
+            .flatten();
+        match value {
             Some(ClaimValue::One(value)) => set_local(key, value),
             Some(value) => set_local(key, &value.context_text()),
             None => set_local(key, ""),
         }
     }
     if !CLAIMS_JSON_CONTEXT_KEY.is_empty() {
-        let json = caller.claims.to_json().to_string();
+        let json = if caller.authenticated {
+            caller.claims.to_json().to_string()
+        } else {
+            String::new()
+        };
         CLAIMS_JSON_CONTEXT_KEY.with(|key| set_local(key, &json));
     }
 }
