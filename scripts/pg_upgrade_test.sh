@@ -118,7 +118,7 @@ as_postgres "$new_bin/initdb" -D "$dir/new" -A trust -U postgres --no-instructio
 start "$old_bin" "$dir/old"
 psql_ -d postgres -c 'create database upgraded'
 psql_ -d upgraded -c 'create schema ext' -c 'create extension npgsqlrest_logout schema ext' \
-  -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql
+  -f pgrx-tests/fixtures/seed_schema.sql -f "$(pg_seed_routines "$from")"
 psql_ -d upgraded -f scripts/release_fixture.sql
 record before
 stop "$old_bin" "$dir/old"
