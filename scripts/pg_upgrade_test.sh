@@ -113,8 +113,8 @@ echo "== pg_upgrade: a PostgreSQL $from cluster using the extension"
 # Checksums are off in both: initdb's default before 18, which turns them on.
 checksums=()
 [ "$to" -ge 18 ] && checksums=(--no-data-checksums)
-as_postgres "$old_bin/initdb" -D "$dir/old" -A trust -U postgres --no-instructions >/dev/null
-as_postgres "$new_bin/initdb" -D "$dir/new" -A trust -U postgres --no-instructions "${checksums[@]}" >/dev/null
+as_postgres "$old_bin/initdb" -D "$dir/old" -A trust -U postgres >/dev/null
+as_postgres "$new_bin/initdb" -D "$dir/new" -A trust -U postgres "${checksums[@]}" >/dev/null
 start "$old_bin" "$dir/old"
 psql_ -d postgres -c 'create database upgraded'
 psql_ -d upgraded -c 'create schema ext' -c 'create extension npgsqlrest_logout schema ext' \
