@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# pg_upgrade across majors (SPEC §13): a PostgreSQL 15 cluster whose
+# pg_upgrade across majors (SPEC §13): a PostgreSQL FROM cluster whose
 # database uses the extension (in a non-default schema, with the seed's
 # annotated routines, a role-restricted routine in another schema and a
-# user-added validation rule) is upgraded to PostgreSQL 18 with pg_upgrade,
+# user-added validation rule) is upgraded to PostgreSQL TO with pg_upgrade,
 # the extension installed into both majors. The upgraded database must then
 # give the same answers (scripts/release_answers.sql: endpoints(),
 # handle_logout, call_logout, ...) and the same validation rules, and hold
@@ -13,9 +13,10 @@
 #   scripts/pg_upgrade_test.sh [FROM TO]      (default: 15 18)
 # 15 -> 17 runs inside the Debian trixie root (scripts/setup.sh --pg 17),
 # with Debian 12's and trixie's own packages: Debian's upgrade path. Other
-# pairs run on this machine and install into both majors' directories (the
-# system PostgreSQL 15's among them): run those under
-# /tmp/npgsqlrest-pg.lock. Needs scripts/setup.sh --pg N for each major.
+# pairs (13 -> 18, which scripts/test.sh --pg 13 runs) run on this machine
+# and install into both majors' directories: run those that include the
+# system PostgreSQL 15 under /tmp/npgsqlrest-pg.lock. Needs
+# scripts/setup.sh --pg N for each major.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg_versions.sh
