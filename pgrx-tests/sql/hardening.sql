@@ -76,7 +76,7 @@ create function pg_temp.rss_kb() returns bigint language sql as $$
 -- (contexts_kept is null there: expected/hardening_1.out).
 create function pg_temp.context_bytes() returns bigint language plpgsql as $$
 begin
-  if to_regclass('pg_catalog.pg_backend_memory_contexts') is null then
+  if current_setting('server_version_num')::int < 140000 then
     return null;
   end if;
   return (select sum(total_bytes)::bigint from pg_catalog.pg_backend_memory_contexts);
