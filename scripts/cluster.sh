@@ -28,7 +28,7 @@ case "$cmd" in
     as_root chown postgres "$dir"
     as_root chmod 755 "$dir"
     if [ ! -f "$dir/data/PG_VERSION" ]; then
-      as_postgres "$BIN/initdb" -D "$dir/data" -A trust -U postgres --no-instructions >/dev/null
+      as_postgres "$BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
     fi
     as_postgres "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
       -o "-k $dir -p $port -c listen_addresses='' -c fsync=off" start >/dev/null

@@ -48,7 +48,7 @@ psql_ -d postgres -c 'create database proxy_e2e'
 psql_ -d proxy_e2e \
   -c 'create extension npgsqlrest_logout' \
   -f pgrx-tests/fixtures/seed_schema.sql \
-  -f pgrx-tests/fixtures/seed_routines.sql \
+  -f "$(pg_seed_routines "$PG_MAJOR")" \
   -f examples/proxy/fixture.sql
 psql_ -d postgres -c 'alter database proxy_e2e set npgsqlrest_logout.use_user_context = on'
 

@@ -7,6 +7,14 @@
 -- configuration tables come last, each table sorted)
 \set QUIET on
 set search_path = pg_catalog;
+-- BEGIN ATOMIC bodies (prosqlbody) are PostgreSQL 14+; on 13 every body is
+-- a string (prosrc), so there is none to show.
+select pg_catalog.current_setting('server_version_num')::int >= 140000 as has_sqlbody \gset
+\if :has_sqlbody
+\set sqlbody 'pg_catalog.pg_get_function_sqlbody(p.oid)'
+\else
+\set sqlbody 'null::text'
+\endif
 with ext as (
   select e.oid, e.extname, e.extversion, e.extrelocatable, e.extconfig, e.extcondition,
          n.nspname as schema
@@ -47,7 +55,7 @@ facts(line) as (
            p.proowner::pg_catalog.regrole, l.lanname, p.procost, p.prorows, p.proconfig, p.proacl,
            p.prosupport,
            pg_catalog.replace(p.prosrc, E'\n', '\n'), p.probin,
-           pg_catalog.replace(pg_catalog.pg_get_function_sqlbody(p.oid), E'\n', '\n'))
+           pg_catalog.replace(:sqlbody, E'\n', '\n'))
   from members m
   join pg_catalog.pg_proc p on m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and p.oid = m.objid
   join pg_catalog.pg_language l on l.oid = p.prolang

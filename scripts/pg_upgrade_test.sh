@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# pg_upgrade across majors (SPEC §13): a PostgreSQL 15 cluster whose
+# pg_upgrade across majors (SPEC §13): a PostgreSQL FROM cluster whose
 # database uses the extension (in a non-default schema, with the seed's
 # annotated routines, a role-restricted routine in another schema and a
-# user-added validation rule) is upgraded to PostgreSQL 18 with pg_upgrade,
+# user-added validation rule) is upgraded to PostgreSQL TO with pg_upgrade,
 # the extension installed into both majors. The upgraded database must then
 # give the same answers (scripts/release_answers.sql: endpoints(),
 # handle_logout, call_logout, ...) and the same validation rules, and hold
@@ -13,9 +13,10 @@
 #   scripts/pg_upgrade_test.sh [FROM TO]      (default: 15 18)
 # 15 -> 17 runs inside the Debian trixie root (scripts/setup.sh --pg 17),
 # with Debian 12's and trixie's own packages: Debian's upgrade path. Other
-# pairs run on this machine and install into both majors' directories (the
-# system PostgreSQL 15's among them): run those under
-# /tmp/npgsqlrest-pg.lock. Needs scripts/setup.sh --pg N for each major.
+# pairs (13 -> 18, which scripts/test.sh --pg 13 runs) run on this machine
+# and install into both majors' directories: run those that include the
+# system PostgreSQL 15 under /tmp/npgsqlrest-pg.lock. Needs
+# scripts/setup.sh --pg N for each major.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg_versions.sh
@@ -113,12 +114,12 @@ echo "== pg_upgrade: a PostgreSQL $from cluster using the extension"
 # Checksums are off in both: initdb's default before 18, which turns them on.
 checksums=()
 [ "$to" -ge 18 ] && checksums=(--no-data-checksums)
-as_postgres "$old_bin/initdb" -D "$dir/old" -A trust -U postgres --no-instructions >/dev/null
-as_postgres "$new_bin/initdb" -D "$dir/new" -A trust -U postgres --no-instructions "${checksums[@]}" >/dev/null
+as_postgres "$old_bin/initdb" -D "$dir/old" -A trust -U postgres >/dev/null
+as_postgres "$new_bin/initdb" -D "$dir/new" -A trust -U postgres "${checksums[@]}" >/dev/null
 start "$old_bin" "$dir/old"
 psql_ -d postgres -c 'create database upgraded'
 psql_ -d upgraded -c 'create schema ext' -c 'create extension npgsqlrest_logout schema ext' \
-  -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql
+  -f pgrx-tests/fixtures/seed_schema.sql -f "$(pg_seed_routines "$from")"
 psql_ -d upgraded -f scripts/release_fixture.sql
 record before
 stop "$old_bin" "$dir/old"

@@ -2,8 +2,7 @@
 # Installs everything a fresh Debian 12 machine needs to build and test the
 # extension. Idempotent; works as root or as a user with sudo.
 #   scripts/setup.sh            PostgreSQL 15 (Debian 12's packages), the default
-#   scripts/setup.sh --pg NN    PostgreSQL NN as well (see scripts/pg_versions.sh;
-#                               13 can be built but its suite does not pass yet)
+#   scripts/setup.sh --pg NN    PostgreSQL NN as well (see scripts/pg_versions.sh)
 #
 # 13 and 18 are built from Debian's source packages into a private prefix
 # (scripts/pg_versions.sh says which suite and where); a built prefix is

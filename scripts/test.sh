@@ -4,7 +4,7 @@
 # cluster run as `postgres`), the golden suite through psql, and the
 # end-to-end test over HTTP through the reference front-end; on 15 also the
 # release tests: upgrade, dump/restore, hot standby, Debian package; on 17
-# also pg_upgrade from 15 (scripts/pg_upgrade_test.sh).
+# also pg_upgrade from 15, on 13 pg_upgrade to 18 (scripts/pg_upgrade_test.sh).
 # Installs what it needs first (for a major other than 15, that may build it).
 #   scripts/test.sh [--pg NN]
 set -euo pipefail
@@ -51,6 +51,14 @@ if [ "$pg" = 17 ]; then
   # trixie root, to trixie's 17.
   echo "== releases: pg_upgrade from 15 to 17"
   bash scripts/pg_upgrade_test.sh 15 17
+fi
+
+if [ "$pg" = 13 ]; then
+  # The oldest supported major to the newest, both built from Debian's
+  # source packages into private prefixes (setup.sh builds 18 once).
+  echo "== releases: pg_upgrade from 13 to 18"
+  bash scripts/setup.sh --pg 18
+  bash scripts/pg_upgrade_test.sh 13 18
 fi
 
 if [ "$pg" != "$PG_DEFAULT" ]; then

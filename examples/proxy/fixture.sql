@@ -1,14 +1,15 @@
 -- What the reference proxy needs beside the seed (pgrx-tests/fixtures):
 -- the application's login routine, which the proxy calls directly, and an
--- admin-only logout endpoint for the 403 case of scripts/e2e.sh.
+-- admin-only logout endpoint for the 403 case of scripts/e2e.sh. Bodies are
+-- strings, not BEGIN ATOMIC, so the fixture loads on PostgreSQL 13 too.
 
 -- Decides who may log in and with which roles; no row = refused.
 create function app_login(_user_id int, _roles text[] default '{}')
 returns table(user_id int, roles text[])
 language sql
-begin atomic;
+as $$
   select _user_id, coalesce(_roles, '{}') where _user_id > 0;
-end;
+$$;
 
 comment on function app_login(int, text[]) is
 'HTTP POST /login
@@ -17,9 +18,9 @@ comment on function app_login(int, text[]) is
 create function admin_logout()
 returns text
 language sql
-begin atomic;
+as $$
   select 'Bearer'::text;
-end;
+$$;
 
 comment on function admin_logout() is
 'HTTP POST /admin/logout
@@ -38,10 +39,10 @@ create or replace function current_user_id() returns int language sql stable
 create function revoke_sessions(_user_id int, _ip_address text default null)
 returns text
 language sql
-begin atomic;
+as $$
   insert into audit_log (user_id, action) values (_user_id, 'revoke from ' || _ip_address);
   select 'Cookies'::text;
-end;
+$$;
 
 comment on function revoke_sessions(int, text) is
 'HTTP POST /auth/revoke/{_user_id}
@@ -57,10 +58,10 @@ values ('company_email', 'regex', '@example\.com$', 'Parameter ''{1}'' must be a
 create function unsubscribe(_email text)
 returns text
 language sql
-begin atomic;
+as $$
   insert into audit_log (user_id, action) values (0, 'unsubscribe ' || _email);
   select 'Cookies'::text;
-end;
+$$;
 
 comment on function unsubscribe(text) is
 'HTTP POST /auth/unsubscribe

@@ -1,6 +1,6 @@
 -- A realistic annotated API (22 routines): what endpoints() and
 -- routine_endpoint() report about each.
-\getenv suite PG_ABS_SRCDIR
+\set suite `echo "$PG_ABS_SRCDIR"`
 \set fixture :suite '/fixtures/realistic_api.sql'
 \i :fixture
 select method, path, request_param_type as params, requires_authorization as auth,

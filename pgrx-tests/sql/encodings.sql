@@ -1,7 +1,7 @@
 -- Databases in LATIN1 and EUC_JP: text crosses between the server
 -- encoding and the extension unchanged, in every function and every
 -- result; nothing fails for a non-ASCII character.
-\getenv suite PG_ABS_SRCDIR
+\set suite `echo "$PG_ABS_SRCDIR"`
 \set regress_db :DBNAME
 \set case_file :suite '/fixtures/encoding_cases.sql'
 create database npgsqlrest_logout_latin1 encoding 'LATIN1' template template0

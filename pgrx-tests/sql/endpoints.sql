@@ -33,7 +33,7 @@ set npgsqlrest_logout.comments_mode = 'OnlyAnnotated';
 select routine_endpoint('plain_function()') is null as only_annotated;
 reset npgsqlrest_logout.comments_mode;
 -- The seed's SQL file, sql/signout.sql.
-\getenv suite PG_ABS_SRCDIR
+\set suite `echo "$PG_ABS_SRCDIR"`
 \set fixture :suite '/fixtures/signout.sql'
 \set content `cat :fixture`
 select jsonb_pretty(parse_sql_file(:'content', 'sql/signout.sql'));

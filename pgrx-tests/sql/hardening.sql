@@ -72,8 +72,15 @@ select * from pg_temp.paths();
 create function pg_temp.rss_kb() returns bigint language sql as $$
   select substring(pg_read_file('/proc/' || pg_backend_pid() || '/status')
                    from 'VmRSS:\s*(\d+)')::bigint $$;
-create function pg_temp.context_bytes() returns bigint language sql as $$
-  select sum(total_bytes)::bigint from pg_backend_memory_contexts $$;
+-- pg_backend_memory_contexts is PostgreSQL 14+: 13 measures the RSS only
+-- (contexts_kept is null there: expected/hardening_1.out).
+create function pg_temp.context_bytes() returns bigint language plpgsql as $$
+begin
+  if current_setting('server_version_num')::int < 140000 then
+    return null;
+  end if;
+  return (select sum(total_bytes)::bigint from pg_catalog.pg_backend_memory_contexts);
+end $$;
 create function pg_temp.fail_calls(n int, comment_every int) returns int language plpgsql as $$
 declare
   failed int := 0;
