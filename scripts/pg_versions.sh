@@ -82,6 +82,10 @@ pg_check_major() {
   for m in $PG_SUPPORTED; do
     [ "$1" = "$m" ] && return 0
   done
+  if pg_is_partly_tested "$1"; then
+    echo "PostgreSQL $1 is only partly tested (scripts/pg_versions.sh says why): run its parts one by one, cargo pgrx test pg$1 and scripts/e2e.sh --pg $1" >&2
+    return 1
+  fi
   echo "PostgreSQL '${1}' is not supported; supported majors: ${PG_SUPPORTED// /, } (default $PG_DEFAULT)" >&2
   return 1
 }
