@@ -1,10 +1,10 @@
 # The PostgreSQL majors the project builds and tests, and where each comes
 # from. Sourced by the other scripts; defines no behaviour of its own.
 #   15  Debian 12's packages (/usr/bin/pg_config), the default
-#   17  Debian trixie's own binary packages, in a minimal trixie root made
-#       by debootstrap; builds and tests run inside it (scripts/in_root.sh)
 #   16  no Debian suite has it: PyPI's pgserver wheel, which bundles a build
 #       of it with server headers and PGXS, unpacked into a private prefix
+#   17  Debian trixie's own binary packages, in a minimal trixie root made
+#       by debootstrap; builds and tests run inside it (scripts/in_root.sh)
 #   18  Debian sid's source package, built into a private prefix
 # Add a major here (and to Cargo.toml's features, which pgrx already has for
 # 13..18) only once its whole suite passes.
@@ -18,7 +18,10 @@ PG_BUILD_ONLY="13"
 # installs and registers them, and the scripts accept them one by one
 # (cargo pgrx test, e2e.sh), but scripts/test.sh refuses them.
 # 16 (the pgserver wheel) lacks dblink, which the golden suite needs, and
-# no PostgreSQL source on hand builds a dblink for 16.
+# no PostgreSQL source on hand builds a working dblink for 16: 18's
+# dblink.c uses 17's and 18's server APIs (SCRAM pass-through keys in Port,
+# WaitEventExtensionNew, libpqsrv_exec), and 13's calls
+# pg_foreign_server_aclcheck, which 16 no longer has.
 PG_PARTLY_TESTED="16"
 PG_DEFAULT=15
 # contrib modules the tests use (the golden suite's dblink)

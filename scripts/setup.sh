@@ -122,9 +122,9 @@ build_from_source() {
 # to themselves, and PostgreSQL's programs find the rest of the install
 # relative to themselves too, so the tree works wherever it is unpacked.
 # The wheel has no contrib modules but plpgsql (and pgvector), so no
-# dblink, which the golden suite needs; dblink's source of another major
-# does not build against 16 (18's uses 17 and 18's server APIs), hence 16
-# is only partly tested (scripts/pg_versions.sh).
+# dblink, which the golden suite needs, and the dblink sources of the
+# other majors on hand (13's and 18's) do not give a working one for 16;
+# hence 16 is only partly tested (scripts/pg_versions.sh says more).
 PG16_WHEEL=pgserver-0.1.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
 PG16_WHEEL_SHA256=d595789b47624a3d963aa9aa6359da9be31beb7e61f1a45541953242068b8813
 install_from_wheel() {
