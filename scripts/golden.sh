@@ -10,6 +10,12 @@ cd "$(dirname "$0")/.."
 . scripts/pg_versions.sh
 pg_target_from_args "$@" || exit 2
 pg_args=(--pg-config "$PG_CONFIG")
+# The suite drives a second session through dblink (a contrib module): say
+# so plainly for a PostgreSQL that lacks it (16, from the pgserver wheel).
+if [ ! -f "$("$PG_CONFIG" --sharedir)/extension/dblink.control" ]; then
+  echo "golden: PostgreSQL $PG_MAJOR ($PG_CONFIG) has no dblink, which the suite needs" >&2
+  exit 1
+fi
 PG_REGRESS="$($PG_CONFIG --pkglibdir)/pgxs/src/test/regress/pg_regress"
 dir=$(mktemp -d /tmp/npgsqlrest_logout-golden.XXXXXX)
 port=${GOLDEN_PORT:-54331}

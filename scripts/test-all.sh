@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 majors=("$@")
 [ ${#majors[@]} -gt 0 ] || read -r -a majors <<<"$PG_SUPPORTED"
 for m in "${majors[@]}"; do
-  pg_check_major "$m" || exit 2
+  pg_check_testable "$m" || exit 2
 done
 
 logs=$(mktemp -d /tmp/npgsqlrest_logout-test-all.XXXXXX)
@@ -26,7 +26,9 @@ for m in "${majors[@]}"; do
   bash scripts/test.sh --pg "$m" 2>&1 | tee "$logs/pg$m.log"
   rc=${PIPESTATUS[0]}
   secs=$(( $(date +%s) - start ))
-  if [ "$rc" -eq 0 ]; then
+  if [ "$rc" -eq 0 ] && pg_is_partly_tested "$m"; then
+    verdict="passed (partly)"
+  elif [ "$rc" -eq 0 ]; then
     verdict=passed
   else
     verdict="FAILED (exit $rc)"
