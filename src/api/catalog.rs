@@ -86,27 +86,43 @@ pub fn routines(oids: Vec<pg_sys::Oid>) -> Vec<CatalogRoutine> {
 }
 
 /// Of these routines, given with their comments, the ones `endpoints()`
-/// considers (the filters of `sql/routines_listed.sql`), read through the
-/// syscache rather than a query.
+/// considers (the filters of `sql/routines_listed.sql`), read from pg_proc
+/// directly rather than through a query.
 ///
 /// A new backend's first logout call reads its few candidate routines
 /// this way: a query would cost more to parse and plan, in a backend whose
 /// caches are cold, than reading them; and the comments came with the
 /// scan that found them.
 pub fn listed_routines_with(comments: Vec<(pg_sys::Oid, Option<String>)>) -> Vec<CatalogRoutine> {
-    // SAFETY: invalidations accepted before the syscache is read, so it is
-    // at least as new as the comments.
-    unsafe { pg_sys::AcceptInvalidationMessages() };
     let members = extension_members();
     let mut lookups = Lookups::new();
     let mut schemas = ListedSchemas::default();
-    comments
-        .into_iter()
-        .filter(|(oid, _)| !members.contains(oid))
-        .filter_map(|(oid, comment)| ProcRow::of_syscache(oid, comment, &mut schemas))
+    // Read by pg_proc's OID index, not the syscache: the syscache would
+    // keep every candidate's tuple for the backend's life, most of them
+    // routines that only mention a logout in prose.
+    let rows: Vec<ProcRow> = with_catalog(pg_sys::ProcedureRelationId, |pg_proc| {
+        comments
+            .into_iter()
+            .filter(|(oid, _)| !members.contains(oid))
+            .filter_map(|(oid, mut comment)| {
+                let by_oid = (PROC_OID, pg_sys::F_OIDEQ, pg_sys::Datum::from(oid));
+                let mut row = None;
+                pg_proc.scan(Some(PROC_OID_INDEX), &[by_oid], |tuple, desc| {
+                    // SAFETY: a pg_proc tuple of the scan, read here.
+                    row = unsafe { ProcRow::of_tuple(tuple, desc, comment.take(), &mut schemas) };
+                });
+                row
+            })
+            .collect()
+    });
+    rows.into_iter()
         .filter_map(|row| from_row(row, &mut lookups))
         .collect()
 }
+
+/// pg_proc's OID column and its index (ProcedureOidIndexId).
+const PROC_OID: pg_sys::AttrNumber = 1;
+const PROC_OID_INDEX: pg_sys::Oid = pg_sys::Oid::from_u32(2690);
 
 /// pg_depend and the index on what its rows depend on
 /// (DependRelationId, DependReferenceIndexId), and pg_description's index
@@ -119,62 +135,90 @@ const DESCRIPTION_OBJECT_INDEX: pg_sys::Oid = pg_sys::Oid::from_u32(2675);
 /// function and the value.
 type ScanKey = (pg_sys::AttrNumber, u32, pg_sys::Datum);
 
-/// Scans a catalog under the latest snapshot (after accepting
-/// invalidations), through `index` when given, and calls `each` with every
-/// tuple that meets `keys` and the relation's descriptor; `each` reads a
-/// tuple before the next is fetched.
+/// A catalog opened for reading under the latest snapshot (after
+/// accepting invalidations), for one or more scans.
+struct OpenCatalog {
+    relation: pg_sys::Relation,
+    snapshot: pg_sys::Snapshot,
+}
+
+/// Opens `relation` as [`OpenCatalog`] says, runs `read` and closes it.
+fn with_catalog<R>(relation: pg_sys::Oid, read: impl FnOnce(&OpenCatalog) -> R) -> R {
+    // SAFETY: the relation is opened and locked and the snapshot
+    // registered here, and both are released after `read` (at an error,
+    // the transaction's abort releases them).
+    unsafe {
+        pg_sys::AcceptInvalidationMessages();
+        let snapshot = pg_sys::RegisterSnapshot(pg_sys::GetLatestSnapshot());
+        let relation = pg_sys::table_open(relation, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        let result = read(&OpenCatalog { relation, snapshot });
+        pg_sys::table_close(relation, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        pg_sys::UnregisterSnapshot(snapshot);
+        result
+    }
+}
+
+impl OpenCatalog {
+    /// Calls `each` with every tuple that meets `keys` (through `index`
+    /// when given) and the relation's descriptor; `each` reads a tuple
+    /// before the next is fetched.
+    fn scan(
+        &self,
+        index: Option<pg_sys::Oid>,
+        keys: &[ScanKey],
+        mut each: impl FnMut(pg_sys::HeapTuple, pg_sys::TupleDesc),
+    ) {
+        // SAFETY: the relation is open and the snapshot registered for as
+        // long as `self`; the scan is begun and ended here.
+        unsafe {
+            let desc = (*self.relation).rd_att;
+            let mut scan_keys: Vec<pg_sys::ScanKeyData> = keys
+                .iter()
+                .map(|&(column, function, value)| {
+                    let mut key: pg_sys::ScanKeyData = std::mem::zeroed();
+                    pg_sys::ScanKeyInit(
+                        &mut key,
+                        column,
+                        pg_sys::BTEqualStrategyNumber as pg_sys::StrategyNumber,
+                        pg_sys::Oid::from(function),
+                        value,
+                    );
+                    key
+                })
+                .collect();
+            let scan = pg_sys::systable_beginscan(
+                self.relation,
+                index.unwrap_or(pg_sys::InvalidOid),
+                index.is_some(),
+                self.snapshot,
+                scan_keys.len() as i32,
+                scan_keys.as_mut_ptr(),
+            );
+            let mut seen = 0u32;
+            loop {
+                let tuple = pg_sys::systable_getnext(scan);
+                if tuple.is_null() {
+                    break;
+                }
+                seen = seen.wrapping_add(1);
+                if seen.is_multiple_of(4096) {
+                    pgrx::check_for_interrupts!();
+                }
+                each(tuple, desc);
+            }
+            pg_sys::systable_endscan(scan);
+        }
+    }
+}
+
+/// One scan of a catalog, as [`OpenCatalog::scan`] with its own opening.
 fn scan_catalog(
     relation: pg_sys::Oid,
     index: Option<pg_sys::Oid>,
     keys: &[ScanKey],
-    mut each: impl FnMut(pg_sys::HeapTuple, pg_sys::TupleDesc),
+    each: impl FnMut(pg_sys::HeapTuple, pg_sys::TupleDesc),
 ) {
-    // SAFETY: the relation is opened and locked, the snapshot registered
-    // and the scan begun and ended here (at an error, the transaction's
-    // abort releases all three); each tuple is read before the next.
-    unsafe {
-        pg_sys::AcceptInvalidationMessages();
-        let snapshot = pg_sys::RegisterSnapshot(pg_sys::GetLatestSnapshot());
-        let opened = pg_sys::table_open(relation, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
-        let desc = (*opened).rd_att;
-        let mut scan_keys: Vec<pg_sys::ScanKeyData> = keys
-            .iter()
-            .map(|&(column, function, value)| {
-                let mut key: pg_sys::ScanKeyData = std::mem::zeroed();
-                pg_sys::ScanKeyInit(
-                    &mut key,
-                    column,
-                    pg_sys::BTEqualStrategyNumber as pg_sys::StrategyNumber,
-                    pg_sys::Oid::from(function),
-                    value,
-                );
-                key
-            })
-            .collect();
-        let scan = pg_sys::systable_beginscan(
-            opened,
-            index.unwrap_or(pg_sys::InvalidOid),
-            index.is_some(),
-            snapshot,
-            scan_keys.len() as i32,
-            scan_keys.as_mut_ptr(),
-        );
-        let mut seen = 0u32;
-        loop {
-            let tuple = pg_sys::systable_getnext(scan);
-            if tuple.is_null() {
-                break;
-            }
-            seen = seen.wrapping_add(1);
-            if seen.is_multiple_of(4096) {
-                pgrx::check_for_interrupts!();
-            }
-            each(tuple, desc);
-        }
-        pg_sys::systable_endscan(scan);
-        pg_sys::table_close(opened, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
-        pg_sys::UnregisterSnapshot(snapshot);
-    }
+    with_catalog(relation, |catalog| catalog.scan(index, keys, each));
 }
 
 // pg_description's columns: objoid, classoid, objsubid, description.
@@ -667,8 +711,8 @@ impl Columns {
 }
 
 /// What a pg_proc row says about a routine, however it was read: from a
-/// catalog query's row ([`ProcRow::of_query`]) or from the syscache
-/// ([`ProcRow::of_syscache`]).
+/// catalog query's row ([`ProcRow::of_query`]) or from a pg_proc tuple
+/// ([`ProcRow::of_tuple`]).
 struct ProcRow {
     oid: pg_sys::Oid,
     namespace: pg_sys::Oid,
@@ -709,26 +753,23 @@ impl ProcRow {
         }
     }
 
-    /// The routine `oid` as the syscache has it now, with `comment`, when
-    /// it is one `endpoints()` lists (the filters of
-    /// `sql/routines_listed.sql`, which `schemas` keeps per schema).
-    fn of_syscache(
-        oid: pg_sys::Oid,
+    /// The routine of a pg_proc tuple, with `comment`, when it is one
+    /// `endpoints()` lists (the filters of `sql/routines_listed.sql`,
+    /// which `schemas` keeps per schema).
+    ///
+    /// # Safety
+    /// `tuple` is a pg_proc tuple with its descriptor `desc`, live while
+    /// this runs.
+    unsafe fn of_tuple(
+        tuple: pg_sys::HeapTuple,
+        desc: pg_sys::TupleDesc,
         comment: Option<String>,
         schemas: &mut ListedSchemas,
     ) -> Option<ProcRow> {
-        // SAFETY: the tuple is the syscache's, read and released here; its
-        // fixed part is FormData_pg_proc, whose argument types hold
-        // `pronargs` OIDs; the array columns are read through
-        // SysCacheGetAttr, which detoasts them.
+        // SAFETY: the caller's guarantee; the tuple's fixed part is
+        // FormData_pg_proc, whose argument types hold `pronargs` OIDs, and
+        // the array columns are detoasted as they are read.
         unsafe {
-            let tuple = pg_sys::SearchSysCache1(
-                pg_sys::SysCacheIdentifier::PROCOID as i32,
-                pg_sys::Datum::from(oid),
-            );
-            if tuple.is_null() {
-                return None;
-            }
             let form = &*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_proc>(tuple);
             let plain = matches!(form.prokind as u8, b'f' | b'p')
                 && form.prorettype != pg_sys::TRIGGEROID
@@ -738,20 +779,12 @@ impl ProcRow {
             } else {
                 None
             };
-            let Some(schema) = schema else {
-                pg_sys::ReleaseSysCache(tuple);
-                return None;
-            };
+            let schema = schema?;
             let count = usize::try_from(form.pronargs).unwrap_or(0);
             let input_types = form.proargtypes.values.as_slice(count).to_vec();
             let array = |column: u32| {
                 let mut is_null = false;
-                let datum = pg_sys::SysCacheGetAttr(
-                    pg_sys::SysCacheIdentifier::PROCOID as i32,
-                    tuple,
-                    column as pg_sys::AttrNumber,
-                    &mut is_null,
-                );
+                let datum = pg_sys::heap_getattr(tuple, column as i32, desc, &mut is_null);
                 (!is_null).then_some(datum)
             };
             let arg_names = array(pg_sys::Anum_pg_proc_proargnames).map(|d| {
@@ -766,8 +799,8 @@ impl ProcRow {
                     .map(|mode| char::from(mode as u8).to_string())
                     .collect()
             });
-            let row = ProcRow {
-                oid,
+            Some(ProcRow {
+                oid: form.oid,
                 namespace: form.pronamespace,
                 schema,
                 name: server_text::c_to_rust(form.proname.data.as_ptr()),
@@ -781,9 +814,7 @@ impl ProcRow {
                 input_types,
                 arg_names,
                 arg_modes,
-            };
-            pg_sys::ReleaseSysCache(tuple);
-            Some(row)
+            })
         }
     }
 }
@@ -914,12 +945,12 @@ fn from_row(row: ProcRow, lookups: &mut Lookups) -> Option<CatalogRoutine> {
 mod tests {
     use super::*;
 
-    /// The candidates of a logout call, read through the syscache with
-    /// their comments, are what the catalog query reads: every kind of
+    /// The candidates of a logout call, read from pg_proc with their
+    /// comments, are what the catalog query reads: every kind of
     /// argument list, quoting, schemas in and out of the search path, and
     /// a signature shadowed by an earlier schema.
     #[pg_test]
-    fn the_syscache_reader_reads_what_the_query_reads() {
+    fn the_candidate_reader_reads_what_the_query_reads() {
         Spi::run(
             r#"create schema "Odd Schema";
                create schema offpath;
@@ -970,11 +1001,11 @@ mod tests {
         assert_eq!(oids.len(), 10);
         let by_query = routines(oids.clone());
         let with_comments = oids.iter().map(|&oid| (oid, comment_of(oid))).collect();
-        let mut by_syscache = listed_routines_with(with_comments);
-        by_syscache.sort_by_key(|r| r.oid.to_u32());
+        let mut by_candidates = listed_routines_with(with_comments);
+        by_candidates.sort_by_key(|r| r.oid.to_u32());
         let mut by_query = by_query;
         by_query.sort_by_key(|r| r.oid.to_u32());
-        assert_eq!(by_syscache, by_query);
+        assert_eq!(by_candidates, by_query);
         let signatures: Vec<&str> = by_query.iter().map(|r| r.info.signature.as_str()).collect();
         assert!(
             signatures.contains(&"public.shadowed(integer)"),
