@@ -267,44 +267,46 @@ pub fn comments_where(keep: impl Fn(&[u8]) -> bool) -> Vec<(pg_sys::Oid, String)
     found
 }
 
-/// A routine's comment as the catalog has it now, or None.
-pub fn comment_of(routine: pg_sys::Oid) -> Option<String> {
-    let keys = [
-        (
-            DESCRIPTION_OBJOID as pg_sys::AttrNumber,
-            pg_sys::F_OIDEQ,
-            pg_sys::Datum::from(routine),
-        ),
-        (
-            DESCRIPTION_CLASSOID,
-            pg_sys::F_OIDEQ,
-            pg_sys::Datum::from(pg_sys::ProcedureRelationId),
-        ),
-        (
-            DESCRIPTION_OBJSUBID as pg_sys::AttrNumber,
-            pg_sys::F_INT4EQ,
-            pg_sys::Datum::from(0i32),
-        ),
-    ];
-    let mut comment = None;
-    scan_catalog(
-        DESCRIPTION_RELATION,
-        Some(DESCRIPTION_OBJECT_INDEX),
-        &keys,
-        |tuple, desc| {
-            let mut is_null = false;
-            // SAFETY: a pg_description tuple of the scan, read before the next.
-            unsafe {
-                let text = pg_sys::heap_getattr(tuple, DESCRIPTION_TEXT, desc, &mut is_null);
-                if !is_null {
-                    comment = Some(varlena::with_content(text, |bytes| {
-                        server_text::to_rust(bytes).into_owned()
-                    }));
+/// Each routine's comment as the catalog has it now (None for none), read
+/// by pg_description's index under one snapshot.
+pub fn comments_of(routines: &[pg_sys::Oid]) -> HashMap<pg_sys::Oid, String> {
+    let mut comments = HashMap::new();
+    with_catalog(DESCRIPTION_RELATION, |pg_description| {
+        for &routine in routines {
+            let keys = [
+                (
+                    DESCRIPTION_OBJOID as pg_sys::AttrNumber,
+                    pg_sys::F_OIDEQ,
+                    pg_sys::Datum::from(routine),
+                ),
+                (
+                    DESCRIPTION_CLASSOID,
+                    pg_sys::F_OIDEQ,
+                    pg_sys::Datum::from(pg_sys::ProcedureRelationId),
+                ),
+                (
+                    DESCRIPTION_OBJSUBID as pg_sys::AttrNumber,
+                    pg_sys::F_INT4EQ,
+                    pg_sys::Datum::from(0i32),
+                ),
+            ];
+            pg_description.scan(Some(DESCRIPTION_OBJECT_INDEX), &keys, |tuple, desc| {
+                let mut is_null = false;
+                // SAFETY: a pg_description tuple of the scan, read before
+                // the next.
+                unsafe {
+                    let text = pg_sys::heap_getattr(tuple, DESCRIPTION_TEXT, desc, &mut is_null);
+                    if !is_null {
+                        let comment = varlena::with_content(text, |bytes| {
+                            server_text::to_rust(bytes).into_owned()
+                        });
+                        comments.insert(routine, comment);
+                    }
                 }
-            }
-        },
-    );
-    comment
+            });
+        }
+    });
+    comments
 }
 
 /// The routines that belong to this extension (its own functions, never
@@ -1000,7 +1002,11 @@ mod tests {
         .expect("oids are read");
         assert_eq!(oids.len(), 10);
         let by_query = routines(oids.clone());
-        let with_comments = oids.iter().map(|&oid| (oid, comment_of(oid))).collect();
+        let mut comments = comments_of(&oids);
+        let with_comments = oids
+            .iter()
+            .map(|&oid| (oid, comments.remove(&oid)))
+            .collect();
         let mut by_candidates = listed_routines_with(with_comments);
         by_candidates.sort_by_key(|r| r.oid.to_u32());
         let mut by_query = by_query;

@@ -549,12 +549,17 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
         let settings = EndpointSettings::current();
         // A routine changed since the last scan is read with its comment
         // as it is now.
+        let unscanned: Vec<pg_sys::Oid> = to_read
+            .iter()
+            .copied()
+            .filter(|oid| !scanned.contains_key(oid))
+            .collect();
+        if !unscanned.is_empty() {
+            scanned.extend(catalog::comments_of(&unscanned));
+        }
         let with_comments = to_read
             .into_iter()
-            .map(|oid| {
-                let comment = scanned.remove(&oid).or_else(|| catalog::comment_of(oid));
-                (oid, comment)
-            })
+            .map(|oid| (oid, scanned.remove(&oid)))
             .collect();
         for routine in catalog::listed_routines_with(with_comments) {
             if let Some(c) = candidates.get_mut(&routine.oid) {
