@@ -71,13 +71,8 @@ answers dump_target >"$work/target.answers"
 same "restored: the same answers (endpoints(), handle_logout, call_logout, ...)" \
   "$work/source.answers" "$work/target.answers"
 for db in dump_source dump_target; do
-  PGOPTIONS='-c search_path=public,ext' psql_ -d "$db" -At -v ON_ERROR_STOP=0 2>/dev/null >"$work/$db.roles" <<'SQL'
-select handle_logout('POST', '/admin/logout', '{"all": true}', '{Admin}');
-select handle_logout('POST', '/admin/logout', '{}', '{admin,user}');
-select handle_logout('POST', '/admin/logout', '{}', '{user}');
-\echo :SQLSTATE
-select count(*) from ext.endpoints() where routine = 'app.admin_logout(boolean)'::regprocedure;
-SQL
+  PGOPTIONS='-c search_path=public,ext' psql_ -d "$db" -At -v ON_ERROR_STOP=0 \
+    -f scripts/release_roles.sql 2>/dev/null >"$work/$db.roles"
 done
 same "restored: a routine with roles in another schema answers the same" "$work/dump_source.roles" "$work/dump_target.roles"
 equal "restored: the role-restricted routine" "$(paste -sd ' ' "$work/dump_target.roles")" "{} {Bearer} 42501 1"

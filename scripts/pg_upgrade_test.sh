@@ -91,13 +91,8 @@ psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres "$@"; }
 answers() { PGOPTIONS='-c search_path=public,ext' psql_ -d upgraded -At -f scripts/release_answers.sql 2>/dev/null; }
 value() { psql_ -d upgraded -At -c "$1"; }
 roles() {
-  PGOPTIONS='-c search_path=public,ext' psql_ -d upgraded -At -v ON_ERROR_STOP=0 2>/dev/null <<'SQL'
-select handle_logout('POST', '/admin/logout', '{"all": true}', '{Admin}');
-select handle_logout('POST', '/admin/logout', '{}', '{admin,user}');
-select handle_logout('POST', '/admin/logout', '{}', '{user}');
-\echo :SQLSTATE
-select count(*) from ext.endpoints() where routine = 'app.admin_logout(boolean)'::regprocedure;
-SQL
+  PGOPTIONS='-c search_path=public,ext' psql_ -d upgraded -At -v ON_ERROR_STOP=0 \
+    -f scripts/release_roles.sql 2>/dev/null
 }
 rules_query='select * from ext.validation_rules order by name collate "C"'
 # What the database answers, into $work/$1.*
