@@ -8,9 +8,12 @@
 //! names. A routine's change (`CREATE OR REPLACE`, `DROP`, `ALTER`,
 //! `GRANT`: a pg_proc syscache invalidation carrying the routine's hash)
 //! drops what was built from that routine; a comment's change (an event
-//! trigger on `COMMENT` sends an invalidation of pg_description that every
-//! backend receives) has the routes look again at which comments mention
-//! an alias, parsing only the new or changed ones; a schema or role
+//! trigger on `COMMENT` sends an invalidation carrying the routine's OID,
+//! which every backend receives) has the routes look up that routine's
+//! comment alone, and add, read again or drop it as a candidate; when
+//! too many such invalidations arrive at once, or a built-in routine's
+//! comment changed, the routes look again at which comments mention an
+//! alias, parsing only the new or changed ones; a schema or role
 //! membership change, or the settings and current user the cache was
 //! built for, drop everything. Invalidations reach a backend at its next
 //! command, and each entry point reads them first, so the very next call
@@ -119,6 +122,9 @@ struct LogoutIndex {
     rescan: bool,
     /// Candidates whose routine changed, to read again.
     changed: Vec<pg_sys::Oid>,
+    /// Routines whose comment may have changed, candidates or not, to look
+    /// up again.
+    recheck: Vec<pg_sys::Oid>,
 }
 
 struct Candidate {
@@ -128,7 +134,7 @@ struct Candidate {
 
 impl LogoutIndex {
     fn is_current(&self) -> bool {
-        !self.rescan && self.changed.is_empty()
+        !self.rescan && self.changed.is_empty() && self.recheck.is_empty()
     }
 }
 
@@ -150,6 +156,10 @@ struct Pending {
     everything: bool,
     /// Some routine's comment changed.
     comments: bool,
+    /// The OIDs of relcache invalidations: the routines whose comment
+    /// changed (`send_comment_changed`), and relations, which have no
+    /// routine's comment.
+    commented: Vec<pg_sys::Oid>,
     /// The pg_proc syscache hash values of the routines that changed.
     routines: Vec<u32>,
 }
@@ -161,6 +171,11 @@ const LARGE_BUILD: usize = 1000;
 /// More changed routines than this at once (a migration) drop everything:
 /// cheaper than matching each.
 const MAX_PENDING_ROUTINES: usize = 256;
+
+/// More relcache invalidations than this between two calls (a migration,
+/// or many temporary tables) have the routes read every comment again,
+/// rather than look up each OID.
+const MAX_PENDING_COMMENTED: usize = 1024;
 
 thread_local! {
     static CACHE: RefCell<Option<Cache>> = const { RefCell::new(None) };
@@ -294,6 +309,17 @@ unsafe extern "C-unwind" fn on_relcache_change(_arg: pg_sys::Datum, relid: pg_sy
         note(|p| p.comments = true);
     } else if relid == pg_sys::InvalidOid {
         note(|p| p.everything = true);
+    } else {
+        note(|p| {
+            if p.comments || p.everything {
+                // Every comment is read again anyway.
+            } else if p.commented.len() >= MAX_PENDING_COMMENTED {
+                p.comments = true;
+                p.commented = Vec::new();
+            } else {
+                p.commented.push(relid);
+            }
+        });
     }
 }
 
@@ -304,8 +330,8 @@ pub extern "C" fn pg_finfo_npgsqlrest_logout_comment_changed() -> &'static pg_sy
     &V1
 }
 
-/// The event trigger behind `COMMENT`: tells every backend that comments
-/// changed, through an invalidation of pg_description.
+/// The event trigger behind `COMMENT`: tells every backend which routine's
+/// comment changed (nothing when the comment was on anything else).
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn npgsqlrest_logout_comment_changed(
@@ -321,10 +347,72 @@ pub unsafe extern "C-unwind" fn npgsqlrest_logout_comment_changed(
             None,
         );
     }
-    // SAFETY: queues an invalidation message, sent at commit and applied
-    // locally at the next command.
-    unsafe { pg_sys::CacheInvalidateRelcacheByRelid(DESCRIPTION_RELATION) };
+    for routine in commented_routines() {
+        if routine.to_u32() >= pg_sys::FirstNormalObjectId {
+            send_comment_changed(routine);
+        } else {
+            // A built-in routine's OID may be a built-in relation's: say
+            // only that some comment changed.
+            // SAFETY: queues an invalidation message, sent at commit and
+            // applied locally at the next command.
+            unsafe { pg_sys::CacheInvalidateRelcacheByRelid(DESCRIPTION_RELATION) };
+        }
+    }
     pg_sys::Datum::from(0)
+}
+
+/// The routines the `COMMENT` being ended commented on (none when it was
+/// on a table, a column or any other object).
+fn commented_routines() -> Vec<pg_sys::Oid> {
+    const COMMENTED: &str = "select objid from pg_catalog.pg_event_trigger_ddl_commands() \
+         where classid operator(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass \
+           and objsubid operator(pg_catalog.=) 0";
+    let read = Spi::connect(|client| {
+        client
+            .select(COMMENTED, None, &[])?
+            .map(|row| row.get::<pg_sys::Oid>(1))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    match read {
+        Ok(oids) => oids.into_iter().flatten().collect(),
+        Err(e) => super::errors::raise(
+            pgrx::PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+            format!("could not read the commented objects: {e}"),
+            None,
+            None,
+        ),
+    }
+}
+
+/// Tells every backend that this routine's comment changed: a relcache
+/// invalidation carrying the routine's OID, which every backend's relcache
+/// callback receives (as it does on a hot standby, which replays it). It
+/// is the only invalidation a backend can receive an OID by. PostgreSQL
+/// sends one only for a relation, from its pg_class row, so the row given
+/// here holds just what is read of it: the OID, and that it is not shared.
+/// A backend's relcache has no entry under a routine's OID unless a
+/// relation has the same one, which is then rebuilt, as after any change;
+/// the receivers here look the OID up in pg_description.
+fn send_comment_changed(routine: pg_sys::Oid) {
+    #[repr(C, align(8))]
+    struct ClassRow {
+        header: pg_sys::HeapTupleHeaderData,
+        class: pg_sys::FormData_pg_class,
+    }
+    // SAFETY: all-zero is a valid value of these plain C structs; the
+    // tuple is read (its header's offset, then the row) only during the
+    // call, and the function keeps nothing of it.
+    unsafe {
+        let mut row: ClassRow = std::mem::zeroed();
+        row.header.t_hoff = std::mem::offset_of!(ClassRow, class) as u8;
+        row.class.oid = routine;
+        row.class.relisshared = false;
+        let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
+        tuple.t_len = std::mem::size_of::<ClassRow>() as u32;
+        tuple.t_tableOid = pg_sys::RelationRelationId;
+        tuple.t_data = &mut row.header;
+        pg_sys::CacheInvalidateRelcacheByTuple(&mut tuple);
+    }
 }
 
 extension_sql!(
@@ -399,7 +487,7 @@ fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
 
 impl Cache {
     fn apply(&mut self, pending: &Pending) {
-        if !pending.comments && pending.routines.is_empty() {
+        if !pending.comments && pending.routines.is_empty() && pending.commented.is_empty() {
             return;
         }
         self.generation = next_generation();
@@ -430,6 +518,13 @@ impl Cache {
             self.by_oid.clear();
             if let Some(index) = self.logout.as_mut() {
                 index.rescan = true;
+            }
+        } else if !pending.commented.is_empty() {
+            for oid in &pending.commented {
+                self.by_oid.remove(oid);
+            }
+            if let Some(index) = self.logout.as_mut() {
+                index.recheck.extend_from_slice(&pending.commented);
             }
         }
     }
@@ -489,10 +584,18 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
 /// The routines whose comment mentions a logout alias, each with its
 /// comment (in UTF-8) and the comment's key.
 fn scan_candidates() -> Vec<(pg_sys::Oid, u64, String)> {
+    #[cfg(any(test, feature = "pg_test"))]
+    FULL_SCANS.with(|n| n.set(n.get() + 1));
     catalog::comments_where(may_be_logout)
         .into_iter()
         .map(|(oid, comment)| (oid, comment_key(Some(comment.as_bytes())), comment))
         .collect()
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+thread_local! {
+    /// How often the routes read every comment (`scan_candidates`).
+    static FULL_SCANS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// The logout routes as the catalog says now: built from scratch, or
@@ -501,7 +604,36 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
     // The comments of the routines to read, as the scan found them.
     let mut scanned: HashMap<pg_sys::Oid, String> = HashMap::new();
     let (mut candidates, mut to_read) = match previous {
-        Some(mut index) if !index.rescan => (index.candidates, std::mem::take(&mut index.changed)),
+        Some(mut index) if !index.rescan => {
+            let mut to_read = std::mem::take(&mut index.changed);
+            let mut recheck = std::mem::take(&mut index.recheck);
+            recheck.sort_unstable_by_key(|oid| oid.to_u32());
+            recheck.dedup();
+            // A routine whose comment changed is a candidate now exactly
+            // when its comment mentions an alias; relations' OIDs find no
+            // routine's comment.
+            let mut comments = if recheck.is_empty() {
+                HashMap::new()
+            } else {
+                catalog::comments_of(&recheck)
+            };
+            for oid in recheck {
+                match comments.remove(&oid) {
+                    Some(text) if may_be_logout(text.as_bytes()) => {
+                        index.candidates.entry(oid).or_insert(Candidate {
+                            comment: comment_key(None),
+                            target: None,
+                        });
+                        to_read.push(oid);
+                        scanned.insert(oid, text);
+                    }
+                    _ => {
+                        index.candidates.remove(&oid);
+                    }
+                }
+            }
+            (index.candidates, to_read)
+        }
         previous => {
             let (mut known, changed) = match previous {
                 Some(index) => (index.candidates, index.changed),
@@ -581,6 +713,7 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
         routes,
         rescan: false,
         changed: Vec::new(),
+        recheck: Vec::new(),
     }
 }
 
@@ -713,6 +846,10 @@ mod tests {
         text_of(&format!("select public.route_answer('{path}')")).unwrap_or_default()
     }
 
+    fn full_scans() -> u64 {
+        super::FULL_SCANS.with(std::cell::Cell::get)
+    }
+
     fn listed() -> Option<String> {
         text_of("select string_agg(path, ',' order by path) from logout_endpoints")
     }
@@ -775,6 +912,52 @@ mod tests {
         assert_eq!(
             listed().as_deref(),
             Some("/auth/logout/hidden,/auth/logout/moved")
+        );
+    }
+
+    /// A `COMMENT` on one routine has the routes look up that routine
+    /// alone: one that becomes a logout endpoint, one that stops being one
+    /// (its prose still mentioning an alias), one whose comment is removed,
+    /// and a comment on a table, none of them reading every comment again;
+    /// a built-in routine's comment does.
+    #[pg_test]
+    fn a_comment_is_applied_to_its_routine_alone() {
+        Spi::run(
+            "create function public.route_answer(path text) returns text language plpgsql as $$
+             begin return handle_logout('POST', path)::text;
+             exception when others then return sqlstate; end $$;
+             create function public.kept_logout() returns text language sql as $$select 'Kept'$$;
+             comment on function public.kept_logout() is E'HTTP POST /auth/logout/kept\\n@logout';
+             create function public.later_logout() returns text language sql as $$select 'Later'$$;
+             comment on function public.later_logout() is E'HTTP POST /auth/logout/later\\n@authorize';
+             create table public.commented_table(x int);",
+        )
+        .expect("fixture");
+        assert_eq!(answer("/auth/logout/kept"), "{Kept}");
+        assert_eq!(answer("/auth/logout/later"), "42883");
+        let scans = full_scans();
+        let comment = |sql: &str| Spi::run(sql).expect("commented");
+        comment("comment on function public.later_logout() is E'HTTP POST /auth/logout/later\\n@logout'");
+        assert_eq!(answer("/auth/logout/later"), "{Later}");
+        comment("comment on function public.kept_logout() is E'HTTP POST /auth/logout/kept\\nNo longer a logout.'");
+        assert_eq!(answer("/auth/logout/kept"), "42883");
+        comment("comment on function public.later_logout() is null");
+        assert_eq!(answer("/auth/logout/later"), "42883");
+        comment(
+            "comment on table public.commented_table is E'HTTP POST /auth/logout/table\\n@logout'",
+        );
+        assert_eq!(answer("/auth/logout/table"), "42883");
+        comment(
+            "comment on function public.kept_logout() is E'HTTP POST /auth/logout/kept\\n@logout'",
+        );
+        assert_eq!(answer("/auth/logout/kept"), "{Kept}");
+        assert_eq!(full_scans(), scans, "only the commented routines were read");
+        comment("comment on function pg_catalog.now() is 'The time.'");
+        assert_eq!(answer("/auth/logout/kept"), "{Kept}");
+        assert_eq!(
+            full_scans(),
+            scans + 1,
+            "a built-in routine's comment reads them all"
         );
     }
 }
