@@ -30,6 +30,17 @@ bench_median_ms() {
   done | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
+# The same, each run in a new session that first ran `select 1`: a new
+# backend's first call of the query, without what any first statement
+# costs (the method of issue 16's figures).
+bench_first_ms() {
+  local query=$1 runs=${2:-7}
+  for _ in $(seq "$runs"); do
+    bench_psql -At -c "select 1" -c "explain (analyze, timing off, format json) $query" | tail -n +2 |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"])'
+  done | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
 # The same, with every run in one session: a backend's caches are warm
 # after the first run, which is left out.
 bench_warm_median_ms() {

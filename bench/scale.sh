@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Scale (issue 16): a new backend's first logout, what it keeps, the next
+# Scale (issue 16): a new backend's first logout (after `select 1`, as
+# every first-call figure here), what it keeps, the next
 # call after a COMMENT, endpoints()' first call and 50 backends starting at
 # once, on databases of 10,000 and 100,000 annotated routines (1 % of them
 # logout endpoints, 2 % more whose prose mentions a logout), each figure
@@ -117,32 +118,41 @@ for count in $COUNTS; do
   populate "$count"
   answer=$(bench_psql -At -c "$logout")
   logouts=$(bench_psql -At -c "select count(*) from logout_endpoints")
-  regex=$(bench_median_ms "$candidates_regex" "$RUNS")
-  ilike=$(bench_median_ms "$candidates_ilike" "$RUNS")
-  first=$(bench_median_ms "$logout" "$RUNS")
+  regex=$(bench_first_ms "$candidates_regex" "$RUNS")
+  ilike=$(bench_first_ms "$candidates_ilike" "$RUNS")
+  first=$(bench_first_ms "$logout" "$RUNS")
   warm=$(bench_warm_median_ms "$logout" "$RUNS")
   read -r logout_rss logout_anon < <(median_growth "$logout")
   read -r one_rss one_anon < <(median_growth "select 1")
   read -r cand_rss cand_anon < <(median_growth "$candidates_ilike")
   after_plain=$(after_change_ms "comment on function scale.routine_{i}(int, text) is 'Prose {i}.'" "$logout")
   after_logout=$(after_change_ms "comment on function scale.routine_200(int, text) is E'HTTP POST /auth/logout/200\n@logout\n-- {i}'" "$logout")
+  after_new=$(after_change_ms "comment on function scale.routine_{i}(int, text) is E'HTTP POST /auth/logout/new/{i}\n@logout'" "$logout")
   after_replace=$(after_change_ms "create or replace function scale.routine_{i}(p_id int, p_note text default null) returns text language sql as 'select ''{i}'''" "$logout")
   after_replace_logout=$(after_change_ms "create or replace function scale.routine_200(p_id int, p_note text default null) returns text language sql as 'select ''{i}'''" "$logout")
-  ep_first=$(bench_median_ms "select * from endpoints()" "$RUNS")
+  ep_first=$(bench_first_ms "select * from endpoints()" "$RUNS")
   ep_warm=$(bench_warm_median_ms "select * from endpoints()" "$RUNS")
-  obj=$(bench_median_ms "$plain_obj" "$RUNS")
+  obj=$(bench_first_ms "$plain_obj" "$RUNS")
   read -r ep_rss ep_anon < <(median_growth "select * from endpoints()")
   read -r join_rss join_anon < <(median_growth "$plain_join")
   burst=$(burst_ms "$logout")
   burst_one=$(burst_ms "select 1")
+  # The same new backends with the library in shared_preload_libraries:
+  # loaded once by the postmaster, not by each backend.
+  CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout" \
+    bash scripts/cluster.sh restart "$BENCH_DIR" "$BENCH_PORT"
+  first_pre=$(bench_first_ms "$logout" "$RUNS")
+  burst_pre=$(burst_ms "$logout")
+  burst_one_pre=$(burst_ms "select 1")
+  bash scripts/cluster.sh restart "$BENCH_DIR" "$BENCH_PORT"
   python3 - "$count" "$logouts" "$answer" "$regex" "$ilike" "$first" "$warm" \
-    "$logout_rss" "$logout_anon" "$one_rss" "$one_anon" "$cand_rss" "$cand_anon" "$after_plain" "$after_logout" "$after_replace" "$after_replace_logout" \
-    "$ep_first" "$ep_warm" "$obj" "$ep_rss" "$ep_anon" "$join_rss" "$join_anon" "$burst" "$burst_one" <<'PY'
+    "$logout_rss" "$logout_anon" "$one_rss" "$one_anon" "$cand_rss" "$cand_anon" "$after_plain" "$after_logout" "$after_new" "$after_replace" "$after_replace_logout" \
+    "$ep_first" "$ep_warm" "$obj" "$ep_rss" "$ep_anon" "$join_rss" "$join_anon" "$burst" "$burst_one" "$first_pre" "$burst_pre" "$burst_one_pre" <<'PY'
 import sys
 a = sys.argv[1:]
 count, logouts, answer = int(a[0]), int(a[1]), a[2]
-(regex, ilike, first, warm, lrss, lanon, orss, oanon, crss, canon, aplain, alogout, areplace, areplacel,
- epf, epw, obj, eprss, epanon, jrss, janon, burst, burst1) = map(float, a[3:])
+(regex, ilike, first, warm, lrss, lanon, orss, oanon, crss, canon, aplain, alogout, anew, areplace, areplacel,
+ epf, epw, obj, eprss, epanon, jrss, janon, burst, burst1, firstpre, burstpre, burst1pre) = map(float, a[3:])
 cheapest = min(regex, ilike)
 mb = lambda kb: kb / 1024
 print(f"== {count} annotated routines, {logouts} logout endpoints (handle_logout answers {answer})")
@@ -156,6 +166,7 @@ print(f"  backend growth over it: {mb(lrss):6.1f} MB resident, {mb(lanon):6.1f} 
 print(f"next handle_logout in a warm backend after another session's")
 print(f"  COMMENT on a plain routine:                {aplain:8.2f} ms")
 print(f"  COMMENT on a logout routine:               {alogout:8.2f} ms")
+print(f"  COMMENT making a plain routine a logout:   {anew:8.2f} ms")
 print(f"  CREATE OR REPLACE of a plain routine:      {areplace:8.2f} ms")
 print(f"  CREATE OR REPLACE of a logout routine:     {areplacel:8.2f} ms")
 print(f"endpoints(), first call in a session:        {epf:8.1f} ms   {epf / obj:.2f}x the obj_description query ({obj:.1f} ms)")
@@ -164,5 +175,7 @@ print(f"  backend growth: endpoints() {mb(eprss):.1f} MB resident, {mb(epanon):.
       f"the plain join {mb(jrss):.1f} MB resident, {mb(janon):.1f} MB private "
       f"({eprss / max(jrss, 1):.2f}x, {epanon / max(janon, 1):.2f}x)")
 print(f"50 new backends at once, each one handle_logout: {burst:6.0f} ms wall ({burst1:.0f} ms for `select 1`)")
+print(f"with shared_preload_libraries: first handle_logout {firstpre:.1f} ms ({firstpre / cheapest:.2f}x); "
+      f"50 new backends {burstpre:.0f} ms wall ({burst1pre:.0f} ms for `select 1`)")
 PY
 done

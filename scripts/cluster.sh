@@ -2,7 +2,10 @@
 # A throwaway PostgreSQL cluster (15 unless told) run as the `postgres`
 # user, reachable only through a Unix socket in its own directory.
 #   scripts/cluster.sh [--pg NN | --pg-config PATH] start DIR [PORT]
+#   scripts/cluster.sh [--pg NN | --pg-config PATH] restart DIR [PORT]
 #   scripts/cluster.sh [--pg NN | --pg-config PATH] stop DIR
+# CLUSTER_OPTIONS, when set, adds server options to start and restart
+# (e.g. "-c shared_preload_libraries=npgsqlrest_logout").
 # After `start`, connect with: psql -h DIR -p PORT -U postgres
 set -euo pipefail
 # shellcheck source=scripts/pg_versions.sh
@@ -11,8 +14,8 @@ pg_target_from_args "$@" || exit 2
 set -- "${PG_REST_ARGS[@]}"
 
 BIN=$("$PG_CONFIG" --bindir)
-cmd=${1:?usage: cluster.sh [--pg NN] start|stop DIR [PORT]}
-dir=${2:?usage: cluster.sh [--pg NN] start|stop DIR [PORT]}
+cmd=${1:?usage: cluster.sh [--pg NN] start|restart|stop DIR [PORT]}
+dir=${2:?usage: cluster.sh [--pg NN] start|restart|stop DIR [PORT]}
 port=${3:-54329}
 
 as_postgres() {
@@ -23,15 +26,18 @@ as_root() {
 }
 
 case "$cmd" in
-  start)
+  start | restart)
     as_root mkdir -p "$dir"
     as_root chown postgres "$dir"
     as_root chmod 755 "$dir"
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_postgres "$BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
     fi
+    if [ "$cmd" = restart ]; then
+      as_postgres "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    fi
     as_postgres "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-      -o "-k $dir -p $port -c listen_addresses='' -c fsync=off" start >/dev/null
+      -o "-k $dir -p $port -c listen_addresses='' -c fsync=off ${CLUSTER_OPTIONS:-}" start >/dev/null
     ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then
@@ -40,7 +46,7 @@ case "$cmd" in
     as_root rm -rf "$dir"
     ;;
   *)
-    echo "usage: cluster.sh start|stop DIR [PORT]" >&2
+    echo "usage: cluster.sh start|restart|stop DIR [PORT]" >&2
     exit 2
     ;;
 esac
