@@ -3,13 +3,21 @@
 //!
 //! A routine is a logout endpoint only when its comment has a `@logout`
 //! annotation, under one of the keyword's aliases, in ASCII letters of any
-//! case (`keywords::keyword` lower-cases ASCII only). So a comment whose
-//! bytes hold none of the aliases, ASCII-case-insensitively, is never one,
-//! whatever the comments mode, `for`/`tags` blocks or the rest of the
-//! comment say. A backend uses this to parse only the few comments that
-//! mention an alias when it builds its logout routes. The aliases are
-//! ASCII, and every server encoding keeps ASCII bytes as they are, so the
-//! test works on a comment in the server's encoding.
+//! case (`keywords::keyword` lower-cases ASCII only). An annotation's
+//! keyword is a line's first word (`annotations::Parser::line`): the line
+//! is split on `\r` and `\n` and trimmed, its words are split on spaces
+//! and commas and trimmed, and one `@` is stripped. So a comment is never
+//! one, whatever the comments mode, `for`/`tags` blocks or the rest of the
+//! comment say, unless it holds an alias (ASCII-case-insensitively) with
+//! nothing before it on its line but white space, commas and `@`, and
+//! nothing right after it but the end, a space, a comma or white space.
+//! A mention in prose or in a path (`/auth/logout`) is not one. Bytes of
+//! non-ASCII characters are taken as possible white space (which `trim`
+//! drops), so the test stays a superset of what the parser finds. A
+//! backend uses this to parse only the few comments that may be logout
+//! endpoints when it builds its logout routes. The aliases are ASCII, and
+//! every server encoding keeps ASCII bytes as they are, so the test works
+//! on a comment in the server's encoding.
 
 use std::sync::OnceLock;
 
@@ -59,8 +67,9 @@ fn anchors(aliases: &[&str]) -> Vec<Anchor> {
     anchors
 }
 
-/// True when `comment` holds an alias of `logout` in any ASCII case: a
-/// superset of the comments that make a logout endpoint.
+/// True when `comment` holds an alias of `logout` in any ASCII case where
+/// a line's first word can be: a superset of the comments that make a
+/// logout endpoint.
 pub fn may_be_logout(comment: &[u8]) -> bool {
     static ANCHORS: OnceLock<Vec<Anchor>> = OnceLock::new();
     let anchors = ANCHORS.get_or_init(|| anchors(keyword("logout").map_or(&[][..], |k| k.aliases)));
@@ -72,18 +81,47 @@ pub fn may_be_logout(comment: &[u8]) -> bool {
     holds_any(anchors, comment)
 }
 
-/// Whether `text` holds one of the anchored aliases, in any ASCII case.
+/// Whether `text` holds one of the anchored aliases, in any ASCII case,
+/// where a line's first word can be.
 fn holds_any(anchors: &[Anchor], text: &[u8]) -> bool {
     anchors.iter().any(|anchor| {
         let upper = anchor.letter.to_ascii_uppercase();
         memchr::memchr2_iter(anchor.letter, upper, text).any(|at| {
             anchor.aliases.iter().any(|(alias, offset)| {
-                at.checked_sub(*offset)
-                    .and_then(|start| text.get(start..start + alias.len()))
-                    .is_some_and(|window| window.eq_ignore_ascii_case(alias))
+                at.checked_sub(*offset).is_some_and(|start| {
+                    let end = start + alias.len();
+                    text.get(start..end)
+                        .is_some_and(|window| window.eq_ignore_ascii_case(alias))
+                        && opens_line(&text[..start])
+                        && closes_word(text.get(end))
+                })
             })
         })
     })
+}
+
+/// White space as `str::trim` drops it, among ASCII bytes (U+0009 to
+/// U+000D and the space); a non-ASCII byte may be part of a white space
+/// character, so it counts as one.
+fn may_be_white(byte: u8) -> bool {
+    matches!(byte, b'\t'..=b'\r' | b' ') || !byte.is_ascii()
+}
+
+/// Whether everything on the line before an alias (`before` ends where the
+/// alias starts) could be dropped before a line's first word: white space,
+/// commas, and an `@`.
+fn opens_line(before: &[u8]) -> bool {
+    before
+        .iter()
+        .rev()
+        .take_while(|&&b| b != b'\n' && b != b'\r')
+        .all(|&b| b == b',' || b == b'@' || may_be_white(b))
+}
+
+/// Whether what follows an alias ends the word it starts: the end of the
+/// comment, a space, a comma or white space.
+fn closes_word(next: Option<&u8>) -> bool {
+    next.is_none_or(|&b| b == b',' || may_be_white(b))
 }
 
 #[cfg(test)]
@@ -178,7 +216,7 @@ mod tests {
     fn aliases_without_a_common_letter_are_each_found() {
         let found = anchors(&["abc", "xyz", "b"]);
         let hit = |comment: &str| holds_any(&found, comment.as_bytes());
-        assert!(hit("..ABC.."));
+        assert!(hit("..\n ABC"));
         assert!(hit("xYz"));
         assert!(hit("b"));
         assert!(!hit("ac xy z"));
@@ -202,10 +240,45 @@ mod tests {
     }
 
     #[test]
-    fn mentions_in_prose_are_candidates_but_not_endpoints() {
-        let comment = "Logs the user out; see logout_all.\nHTTP POST";
-        assert!(may_be_logout(comment.as_bytes()));
-        assert!(!is_logout(comment, CommentsMode::ParseAll));
+    fn mentions_in_prose_or_paths_are_not_candidates() {
+        for comment in [
+            "Logs the user out; see logout_all.\nHTTP POST",
+            "Records a logout event.\nHTTP POST /audit/logout-events",
+            "HTTP POST /auth/logout\n@authorize",
+            "HTTP POST\nlogout_all",
+            "HTTP POST\nlogout: yes",
+            "HTTP POST\nsignout=1",
+            "HTTP POST\n-- @logout",
+            "HTTP POST\n#logout",
+        ] {
+            assert!(!may_be_logout(comment.as_bytes()), "{comment}");
+            for mode in MODES {
+                assert!(!is_logout(comment, mode), "{comment}");
+            }
+        }
+    }
+
+    /// Whatever may come before a line's first word, or after it, keeps a
+    /// logout annotation a candidate: white space of any kind, commas, an
+    /// `@`, a carriage return as the line's end, and a word after it.
+    #[test]
+    fn an_annotation_among_separators_is_a_candidate() {
+        for comment in [
+            "HTTP POST\n  , @logout",
+            "HTTP POST\n\t@logout\t",
+            "HTTP POST\r@SIGNOUT\r\n",
+            "HTTP POST\n\u{a0}logout\u{a0}",
+            "HTTP POST\n\u{3000}@logout",
+            "HTTP POST\n\u{b}logout\u{c}",
+            "HTTP POST\nlogout now, please",
+            "HTTP POST\nlogout,x",
+        ] {
+            assert!(
+                is_logout(comment, CommentsMode::OnlyWithHttpTag),
+                "{comment:?}"
+            );
+            assert!(may_be_logout(comment.as_bytes()), "{comment:?}");
+        }
     }
 
     /// A line of a comment: keywords (logout's aliases among them) in
@@ -242,8 +315,15 @@ mod tests {
             "-",
             "_",
             "\t",
+            ",",
+            "\u{a0}",
+            "\r",
+            "logout_all",
+            "/auth/logout",
+            "logout:",
+            "signout=1",
         ]);
-        (prop::collection::vec(words, 0..5), "[ @]{0,2}")
+        (prop::collection::vec(words, 0..5), "[ @,\t]{0,3}")
             .prop_map(|(words, lead)| format!("{lead}{}", words.join(" ")))
     }
 
@@ -260,9 +340,20 @@ mod tests {
 
         #[test]
         fn the_search_finds_exactly_the_aliases(bytes in prop::collection::vec(
-            prop::sample::select(b"logutsinLOGUTSIN \n@\xc4\xb1".to_vec()), 0..64)) {
+            prop::sample::select(b"logutsinLOGUTSIN \n\r\t,_/@\xc4\xb1".to_vec()), 0..64)) {
+            // An alias on a line with only separators before it and a
+            // separator or the line's end after it, as the module says.
             let lower = bytes.to_ascii_lowercase();
-            let naive = lower.windows(6).any(|w| w == b"logout") || lower.windows(7).any(|w| w == b"signout");
+            let white = |b: u8| matches!(b, 9..=13 | b' ') || b >= 0x80;
+            let naive = lower.split(|&b| b == b'\n' || b == b'\r').any(|line| {
+                [&b"logout"[..], &b"signout"[..]].iter().any(|alias| {
+                    (0..line.len()).any(|i| {
+                        line[i..].starts_with(alias)
+                            && line[..i].iter().all(|&b| b == b',' || b == b'@' || white(b))
+                            && line.get(i + alias.len()).is_none_or(|&b| b == b',' || white(b))
+                    })
+                })
+            });
             prop_assert_eq!(may_be_logout(&bytes), naive);
         }
 
