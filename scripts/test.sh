@@ -84,3 +84,6 @@ bash scripts/standby_test.sh
 
 echo "== releases: the Debian package"
 bash scripts/package_test.sh
+
+echo "== the library in shared_preload_libraries"
+bash scripts/preload_test.sh

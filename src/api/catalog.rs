@@ -99,7 +99,7 @@ pub fn listed_routines_with(comments: Vec<(pg_sys::Oid, Option<String>)>) -> Vec
     let mut schemas = ListedSchemas::default();
     // Read by pg_proc's OID index, not the syscache: the syscache would
     // keep every candidate's tuple for the backend's life, most of them
-    // routines that only mention a logout in prose.
+    // routines whose annotation is not a logout after all.
     let rows: Vec<ProcRow> = with_catalog(pg_sys::ProcedureRelationId, |pg_proc| {
         comments
             .into_iter()

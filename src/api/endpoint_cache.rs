@@ -3,7 +3,7 @@
 //! of the rows of `endpoints()`.
 //!
 //! Built small and kept current piece by piece: the logout routes come
-//! from the few routines whose comment mentions a logout alias (the rest
+//! from the few routines whose comment may annotate a logout (the rest
 //! are never parsed for routing), and each invalidation drops what it
 //! names. A routine's change (`CREATE OR REPLACE`, `DROP`, `ALTER`,
 //! `GRANT`: a pg_proc syscache invalidation carrying the routine's hash)
@@ -112,7 +112,7 @@ pub struct EndpointColumns {
 }
 
 /// The logout routes, and the routines they were built from: every
-/// routine whose comment mentions a logout alias (`may_be_logout`), with
+/// routine whose comment may annotate a logout (`may_be_logout`), with
 /// its endpoint when it is a logout endpoint. Only these comments are
 /// ever parsed for routing; a change is applied to the routines it names.
 struct LogoutIndex {
@@ -581,7 +581,7 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
     })
 }
 
-/// The routines whose comment mentions a logout alias, each with its
+/// The routines whose comment may annotate a logout, each with its
 /// comment (in UTF-8) and the comment's key.
 fn scan_candidates() -> Vec<(pg_sys::Oid, u64, String)> {
     #[cfg(any(test, feature = "pg_test"))]
@@ -917,7 +917,7 @@ mod tests {
 
     /// A `COMMENT` on one routine has the routes look up that routine
     /// alone: one that becomes a logout endpoint, one that stops being one
-    /// (its prose still mentioning an alias), one whose comment is removed,
+    /// (its path still holding an alias), one whose comment is removed,
     /// and a comment on a table, none of them reading every comment again;
     /// a built-in routine's comment does.
     #[pg_test]
