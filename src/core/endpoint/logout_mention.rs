@@ -23,81 +23,62 @@ use std::sync::OnceLock;
 
 use crate::core::grammar::keywords::keyword;
 
-/// English letters from the most frequent to the least: the search looks
-/// for an alias's rarest letter first.
-const BY_FREQUENCY: &[u8] = b"etaoinshrdlcumwfgypbvkjxqz";
-
-/// For one anchor letter, the aliases holding it and where.
-struct Anchor {
-    letter: u8,
-    /// Each alias (lower-cased) with the offset of the anchor in it.
-    aliases: Vec<(Vec<u8>, usize)>,
-}
-
-/// The aliases grouped by the letter the search finds them by: the rarest
-/// letter they all share when there is one (`g` for `logout` and
-/// `signout`, so one pass over a comment finds both), else each alias's
-/// own rarest letter.
-fn anchors(aliases: &[&str]) -> Vec<Anchor> {
-    let lower: Vec<Vec<u8>> = aliases
+/// The aliases of `logout`, lower-cased.
+fn lowered(aliases: &[&str]) -> Vec<Vec<u8>> {
+    aliases
         .iter()
         .map(|a| a.to_ascii_lowercase().into_bytes())
-        .collect();
-    let rarest = |candidates: &dyn Fn(u8) -> bool| {
-        BY_FREQUENCY.iter().rev().copied().find(|&l| candidates(l))
-    };
-    let mut anchors: Vec<Anchor> = Vec::new();
-    let common = rarest(&|l| lower.iter().all(|a| a.contains(&l)));
-    for alias in lower {
-        let letter = common
-            .or_else(|| rarest(&|l| alias.contains(&l)))
-            .or_else(|| alias.first().copied());
-        let Some(letter) = letter else { continue };
-        let Some(offset) = alias.iter().position(|&b| b == letter) else {
-            continue;
-        };
-        match anchors.iter_mut().find(|a| a.letter == letter) {
-            Some(anchor) => anchor.aliases.push((alias, offset)),
-            None => anchors.push(Anchor {
-                letter,
-                aliases: vec![(alias, offset)],
-            }),
-        }
-    }
-    anchors
+        .filter(|a| !a.is_empty())
+        .collect()
 }
 
 /// True when `comment` holds an alias of `logout` in any ASCII case where
 /// a line's first word can be: a superset of the comments that make a
 /// logout endpoint.
 pub fn may_be_logout(comment: &[u8]) -> bool {
-    static ANCHORS: OnceLock<Vec<Anchor>> = OnceLock::new();
-    let anchors = ANCHORS.get_or_init(|| anchors(keyword("logout").map_or(&[][..], |k| k.aliases)));
-    if anchors.is_empty() {
+    static ALIASES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    let aliases = ALIASES.get_or_init(|| lowered(keyword("logout").map_or(&[][..], |k| k.aliases)));
+    if aliases.is_empty() {
         // Without aliases to look for, every comment is a candidate:
         // slower, never wrong.
         return true;
     }
-    holds_any(anchors, comment)
+    holds_any(aliases, comment)
 }
 
-/// Whether `text` holds one of the anchored aliases, in any ASCII case,
-/// where a line's first word can be.
-fn holds_any(anchors: &[Anchor], text: &[u8]) -> bool {
-    anchors.iter().any(|anchor| {
-        let upper = anchor.letter.to_ascii_uppercase();
-        memchr::memchr2_iter(anchor.letter, upper, text).any(|at| {
-            anchor.aliases.iter().any(|(alias, offset)| {
-                at.checked_sub(*offset).is_some_and(|start| {
-                    let end = start + alias.len();
-                    text.get(start..end)
-                        .is_some_and(|window| window.eq_ignore_ascii_case(alias))
-                        && opens_line(&text[..start])
-                        && closes_word(text.get(end))
-                })
-            })
-        })
-    })
+/// Whether `text` holds one of the (lower-case) aliases, in any ASCII
+/// case, where a line's first word can be: at each line's start, past the
+/// separators (which include line ends, so one pass of this loop may cross
+/// empty or blank lines), the alias must follow, and end its word.
+fn holds_any(aliases: &[Vec<u8>], text: &[u8]) -> bool {
+    let mut start = 0;
+    loop {
+        let at = text[start..]
+            .iter()
+            .position(|&b| !separates(b))
+            .map_or(text.len(), |n| start + n);
+        if at == text.len() {
+            return false;
+        }
+        let word = &text[at..];
+        let found = aliases.iter().any(|alias| {
+            word.get(..alias.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(alias))
+                && closes_word(word.get(alias.len()))
+        });
+        if found {
+            return true;
+        }
+        match memchr::memchr2(b'\n', b'\r', word) {
+            Some(end) => start = at + end + 1,
+            None => return false,
+        }
+    }
+}
+
+/// What may come before a line's first word: white space, commas and `@`.
+fn separates(byte: u8) -> bool {
+    byte == b',' || byte == b'@' || may_be_white(byte)
 }
 
 /// White space as `str::trim` drops it, among ASCII bytes (U+0009 to
@@ -105,17 +86,6 @@ fn holds_any(anchors: &[Anchor], text: &[u8]) -> bool {
 /// character, so it counts as one.
 fn may_be_white(byte: u8) -> bool {
     matches!(byte, b'\t'..=b'\r' | b' ') || !byte.is_ascii()
-}
-
-/// Whether everything on the line before an alias (`before` ends where the
-/// alias starts) could be dropped before a line's first word: white space,
-/// commas, and an `@`.
-fn opens_line(before: &[u8]) -> bool {
-    before
-        .iter()
-        .rev()
-        .take_while(|&&b| b != b'\n' && b != b'\r')
-        .all(|&b| b == b',' || b == b'@' || may_be_white(b))
 }
 
 /// Whether what follows an alias ends the word it starts: the end of the
@@ -160,9 +130,6 @@ mod tests {
     fn every_alias_in_every_case_is_found() {
         let aliases = keyword("logout").map_or(&[][..], |k| k.aliases);
         assert_eq!(aliases, ["logout", "signout"]);
-        let found = anchors(aliases);
-        assert_eq!(found.len(), 1, "one pass finds both");
-        assert_eq!(found[0].letter, b'g');
         for alias in aliases {
             let upper = alias.to_ascii_uppercase();
             let mixed: String = alias
@@ -213,8 +180,8 @@ mod tests {
     }
 
     #[test]
-    fn aliases_without_a_common_letter_are_each_found() {
-        let found = anchors(&["abc", "xyz", "b"]);
+    fn any_list_of_aliases_is_searched() {
+        let found = lowered(&["abc", "xyz", "b"]);
         let hit = |comment: &str| holds_any(&found, comment.as_bytes());
         assert!(hit("..\n ABC"));
         assert!(hit("xYz"));
