@@ -524,7 +524,14 @@ impl Cache {
                 self.by_oid.remove(oid);
             }
             if let Some(index) = self.logout.as_mut() {
-                index.recheck.extend_from_slice(&pending.commented);
+                if index.recheck.len() + pending.commented.len() > MAX_PENDING_COMMENTED {
+                    // Many calls that did not route in between: as many
+                    // invalidations as one call may take at once.
+                    index.recheck = Vec::new();
+                    index.rescan = true;
+                } else {
+                    index.recheck.extend_from_slice(&pending.commented);
+                }
             }
         }
     }
