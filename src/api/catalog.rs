@@ -79,6 +79,34 @@ pub fn listed_routines() -> Vec<CatalogRoutine> {
     read(ROUTINES_LISTED, None)
 }
 
+/// Every routine `endpoints()` considers (the filters of
+/// `sql/routines_listed.sql`), read from pg_proc and pg_description
+/// directly rather than through a query: what `listed_routines` returns,
+/// in pg_proc's order. A backend's first `endpoints()` reads them this
+/// way; turning the query's rows into routines cost as much as the
+/// reading.
+pub fn listed_routines_read() -> Vec<CatalogRoutine> {
+    let mut comments: HashMap<pg_sys::Oid, String> = comments_where(|_| true).into_iter().collect();
+    let members = extension_members();
+    let mut lookups = Lookups::new();
+    let mut schemas = ListedSchemas::default();
+    let mut rows: Vec<ProcRow> = Vec::new();
+    scan_catalog(pg_sys::ProcedureRelationId, None, &[], |tuple, desc| {
+        // SAFETY: a pg_proc tuple of the scan, read here.
+        unsafe {
+            let oid = (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_proc>(tuple)).oid;
+            if members.contains(&oid) {
+                return;
+            }
+            let comment = comments.remove(&oid);
+            rows.extend(ProcRow::of_tuple(tuple, desc, comment, &mut schemas));
+        }
+    });
+    rows.into_iter()
+        .filter_map(|row| from_row(row, &mut lookups))
+        .collect()
+}
+
 /// The routines with these OIDs.
 pub fn routines(oids: Vec<pg_sys::Oid>) -> Vec<CatalogRoutine> {
     let array = oids.into_datum().unwrap_or(pg_sys::Datum::from(0));
@@ -973,7 +1001,13 @@ mod tests {
                    language sql as $$select$$;
                create function public.shadowed(a int) returns text language sql as $$select 'p'$$;
                create function early.shadowed(a int) returns text language sql as $$select 'e'$$;
-               create function public.no_comment() returns text language sql as $$select 'n'$$;"#,
+               create function public.no_comment() returns text language sql as $$select 'n'$$;
+               create aggregate public.agg_listed(int) (sfunc = int4pl, stype = int);
+               create function public.trigger_listed() returns trigger language plpgsql
+                   as $$begin return null; end$$;
+               create schema unusable;
+               create function unusable.hidden() returns text language sql as $$select 'h'$$;
+               revoke usage on schema unusable from public;"#,
         )
         .expect("routines are created");
         let names = "'plain', 'Mixed Case', 'variadic_f', 'outs', 'proc_inout', 'srf', \
@@ -1026,5 +1060,22 @@ mod tests {
             1,
             "only no_comment() has none"
         );
+        // Every routine `endpoints()` lists, read from the catalog at
+        // once, is what the query lists: aggregates, trigger functions,
+        // system schemas and the extension's own functions left out alike,
+        // and a schema the caller may not use too.
+        let listed = |read: fn() -> Vec<CatalogRoutine>| {
+            let mut all = read();
+            all.sort_by_key(|r| r.oid.to_u32());
+            all
+        };
+        let queried = listed(listed_routines);
+        assert!(oids.iter().all(|oid| queried.iter().any(|r| r.oid == *oid)));
+        assert_eq!(listed(listed_routines_read), queried);
+        Spi::run("create role listed_reader; set role listed_reader").expect("set role");
+        let queried = listed(listed_routines);
+        assert!(!queried.iter().any(|r| r.info.schema == "unusable"));
+        assert_eq!(listed(listed_routines_read), queried);
+        Spi::run("reset role").expect("reset role");
     }
 }

@@ -84,11 +84,13 @@ fn endpoints() -> TableIterator<
         let keys = catalog::listed_keys(endpoint_cache::comment_key);
         endpoint_cache::endpoint_rows(&keys, |oids| build_rows(catalog::routines(oids)))
     } else {
-        endpoint_cache::keep_rows(|| build_rows(catalog::listed_routines()))
+        endpoint_cache::keep_rows(|| build_rows(catalog::listed_routines_read()))
     };
+    // By path and method, and routines that share both by OID, whichever
+    // order the catalog gave them in.
     rows.sort_by(|a, b| {
-        let (a, b) = (&a.summary, &b.summary);
-        (&a.path, &a.method).cmp(&(&b.path, &b.method))
+        let (x, y) = (&a.summary, &b.summary);
+        (&x.path, &x.method, a.oid.to_u32()).cmp(&(&y.path, &y.method, b.oid.to_u32()))
     });
     TableIterator::new(rows.into_iter().map(|r| {
         let e = &r.summary;
