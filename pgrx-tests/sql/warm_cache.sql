@@ -45,6 +45,12 @@ create function pg_temp.answers() returns table (path text, answer text) languag
                       '/cw/tags', '/cw/plain/10', '/cw/plain/11', '/api/cw/lo-bare', '/api/cw/renamed']) p
 $$;
 select * from pg_temp.answers();
+create function pg_temp.answer_args(p text, args jsonb) returns text language plpgsql as $$
+begin
+  return handle_logout('POST', p, args)::text;
+exception when others then
+  return sqlstate;
+end $$;
 -- The same routes endpoints() lists as logouts.
 select path, name from logout_endpoints where schema = 'cw' order by path;
 -- Another session gives a plain routine a logout annotation: seen at once.
@@ -117,6 +123,37 @@ select (select count(*) from fresh) as compared,
        (select count(*) from ((select * from fresh except select * from warm)
                               union all
                               (select * from warm except select * from fresh)) d) as differing;
+-- A routine's plan is kept across transactions while the plan cache finds
+-- it valid, and an evaluation's context is reused: each change, error and
+-- nested call below is seen by the very next call.
+create function cw.lo_const() returns text[] language sql as $$select array['Kept', 'Plan']$$;
+comment on function cw.lo_const() is E'HTTP POST /cw/const\n@logout';
+create function cw.lo_div(d int) returns text language sql as $$select (10 / d)::text$$;
+comment on function cw.lo_div(int) is E'HTTP POST /cw/div\n@logout';
+create function cw.lo_echo(p text) returns text language sql as $$select upper(p) || '!'$$;
+comment on function cw.lo_echo(text) is E'HTTP POST /cw/echo\n@logout';
+create function cw.inner_echo(p text) returns text language plpgsql as $$
+begin return handle_logout('POST', '/cw/echo', jsonb_build_object('p', p))::text; end $$;
+create function cw.lo_nested(p text) returns text language sql as $$select cw.inner_echo(p) || upper(p)$$;
+comment on function cw.lo_nested(text) is E'HTTP POST /cw/nested\n@logout';
+select handle_logout('POST', '/cw/const') as const_first;
+select handle_logout('POST', '/cw/const') as const_again;
+select dblink_exec('changer', $$create or replace function cw.lo_const() returns text[]
+  language sql as 'select array[''Replaced'']'$$);
+select handle_logout('POST', '/cw/const') as const_replaced_elsewhere;
+create or replace function cw.lo_const() returns text[] language sql as $$select array['Here']$$;
+select handle_logout('POST', '/cw/const') as const_replaced_here;
+select handle_logout('POST', '/cw/div', '{"d": 2}') as div_by_two;
+select handle_logout('POST', '/cw/div', '{"d": 0}') as div_by_zero;
+select handle_logout('POST', '/cw/div', '{"d": 5}') as div_after_error;
+begin;
+select pg_temp.answer_args('/cw/div', '{"d": 0}') as caught, handle_logout('POST', '/cw/div', '{"d": 1}') as same_transaction;
+select handle_logout('POST', '/cw/echo', '{"p": "ab"}') as echo_after_caught;
+commit;
+select handle_logout('POST', '/cw/echo', '{"p": "cd"}') as echo_next_transaction;
+select handle_logout('POST', '/cw/nested', '{"p": "ef"}') as nested;
+select handle_logout('POST', '/cw/echo', '{"p": "gh"}') as echo_after_nested,
+       handle_logout('POST', '/cw/nested', '{"p": "ij"}') as nested_in_one_statement;
 select dblink_disconnect('changer');
 set client_min_messages = warning;
 drop schema cw cascade;

@@ -734,7 +734,7 @@ pub enum RouteMatch {
 
 /// The logout endpoint for a method and path segments: the template with
 /// the most literal segments wins; a tie is ambiguous.
-pub fn route(method: &str, segments: &[String]) -> RouteMatch {
+pub fn route(method: &str, segments: &[std::borrow::Cow<'_, str>]) -> RouteMatch {
     let find = |routes: &RouteTable<Rc<LogoutTarget>>| match routes.find(method, segments) {
         routing::RouteMatch::Found(target, bound) => RouteMatch::Found(Rc::clone(target), bound),
         routing::RouteMatch::NotFound => RouteMatch::NotFound,

@@ -3,19 +3,27 @@
 //! A logout routine is usually a SQL function whose body the planner
 //! inlines, so its plan is a single expression over the parameters. Such a
 //! plan is evaluated directly, as PL/pgSQL evaluates its simple
-//! expressions: the plan cache still checks the plan on every call, but no
-//! executor is started, and the expression runs in the caller's snapshot,
+//! expressions: no executor is started, and the expression runs in the
+//! caller's snapshot,
 //! as it would inlined into the caller's own query (a function it calls
 //! that is not inlined takes its own snapshots, as always). Any other plan
 //! (a procedure's CALL, a set-returning or statement-bodied function) runs
 //! through SPI as a volatile statement.
 //!
+//! The plan cache checks a simple expression's plan with its cheap test
+//! (`CachedPlanIsSimplyValid`: still the current generic plan, nothing it
+//! depends on changed, the same search path; it touches no table, so no
+//! lock is due), the plan being held across calls and transactions; any
+//! other plan is fully revalidated on every call. A constant (a routine
+//! that returns a fixed list of schemes) is read from the plan itself.
+//!
 //! The expression's state is built once per transaction (as PL/pgSQL does
 //! for its simple expressions) in the transaction's memory, for the plan
 //! it was built from; a new transaction, a new plan, or an error while the
 //! state was in use (which may leave it half-updated) builds it anew. Each
-//! evaluation still has its own expression context, freed after it, so
-//! what a function registers there ends with the call, as before; but the
+//! evaluation ends its expression context's use after it (the backend's
+//! one context, reset after each, unless a routine's own call is under way
+//! in it), so what a function registers there ends with the call; but the
 //! context's per-query memory is the state's own (the transaction's), since
 //! an expression keeps there what it builds on its first evaluation.
 
@@ -28,6 +36,12 @@ use super::errors::raise;
 
 pub struct KeptPlan {
     plan: NonNull<pg_sys::_SPI_plan>,
+    /// A simple expression's generic plan that the plan cache lets be
+    /// checked without locks (`CachedPlanAllowsSimpleValidityCheck`), with a
+    /// reference in [`holder`], kept across transactions while that check
+    /// passes, as PL/pgSQL keeps its simple expressions' plans within one;
+    /// null for none.
+    held: Cell<*mut pg_sys::CachedPlan>,
     /// The simple expression's state in the current transaction.
     simple: Cell<SimpleState>,
 }
@@ -62,6 +76,8 @@ thread_local! {
     /// makes states rebuilt more often); 0 until the callback that counts
     /// them is registered, and a state's 0 is no state.
     static XACT_EPOCH: Cell<u64> = const { Cell::new(0) };
+    /// See [`holder`].
+    static HOLDER: Cell<pg_sys::ResourceOwner> = const { Cell::new(std::ptr::null_mut()) };
 }
 
 #[pg_guard]
@@ -70,6 +86,24 @@ unsafe extern "C-unwind" fn on_xact_event(
     _arg: *mut std::ffi::c_void,
 ) {
     XACT_EPOCH.with(|e| e.set(e.get() + 1));
+}
+
+/// The resource owner that holds the held plans' references for the
+/// backend's life: it has no parent, so no transaction's end releases it.
+fn holder() -> pg_sys::ResourceOwner {
+    HOLDER.with(|h| {
+        if h.get().is_null() {
+            // SAFETY: creates a top-level resource owner in
+            // TopMemoryContext, kept for the backend's life.
+            h.set(unsafe {
+                pg_sys::ResourceOwnerCreate(
+                    std::ptr::null_mut(),
+                    c"npgsqlrest_logout plans".as_ptr(),
+                )
+            });
+        }
+        h.get()
+    })
 }
 
 /// The current transaction's epoch, registering the callback that ends it
@@ -118,6 +152,7 @@ impl KeptPlan {
         match NonNull::new(plan) {
             Some(plan) => KeptPlan {
                 plan,
+                held: Cell::new(std::ptr::null_mut()),
                 simple: Cell::new(NO_STATE),
             },
             None => raise(
@@ -147,29 +182,42 @@ impl KeptPlan {
         arguments: &[Argument],
         each: &mut impl FnMut(pg_sys::Datum, pg_sys::Oid),
     ) -> bool {
-        // SAFETY: the plan cache hands out a valid generic plan, counted in
-        // the current resource owner (released below, or at abort); the
-        // expression is read only while the plan is held. The expression
-        // context owns the value's memory until it is freed.
+        // SAFETY: the plan is either the held one, still valid by the
+        // plan cache's simple check and counted in the holder, or one the
+        // plan cache hands out now, counted in the current resource owner
+        // (released below, or at abort); the expression is read only while
+        // the plan is held. The expression context owns the value's memory
+        // until it is freed.
         unsafe {
-            let owner = pg_sys::CurrentResourceOwner;
             let sources = pg_sys::SPI_plan_get_plan_sources(self.plan.as_ptr());
             if sources.is_null() || (*sources).length != 1 {
                 return false;
             }
-            // The generic plan (no parameter values given), revalidated as
-            // SPI would; SPI_plan_get_cached_plan needs a connected SPI.
             let source = (*(*sources).elements)
                 .ptr_value
                 .cast::<pg_sys::CachedPlanSource>();
-            let cached = super::pg_compat::get_cached_plan(source, owner);
-            if cached.is_null() {
-                return false;
-            }
-            let Some(expr) = simple_expression(cached) else {
-                super::pg_compat::release_cached_plan(cached, owner);
+            let Some((cached, counted)) = self.simple_plan(source) else {
                 return false;
             };
+            let release = |cached| {
+                if !counted.is_null() {
+                    super::pg_compat::release_cached_plan(cached, counted);
+                }
+            };
+            let Some(expr) = simple_expression(cached) else {
+                release(cached);
+                return false;
+            };
+            // A routine whose body is a constant (`select array['Cookies']`)
+            // has it as its whole plan: no state to build, nothing to run.
+            if (*expr).type_ == pg_sys::NodeTag::T_Const {
+                let constant = expr.cast::<pg_sys::Const>();
+                if !(*constant).constisnull {
+                    each((*constant).constvalue, (*constant).consttype);
+                }
+                release(cached);
+                return true;
+            }
             let params = param_list(arguments);
             // The transaction's state for this plan, else a new one: in
             // the transaction's memory when it can be kept, else (while
@@ -208,8 +256,9 @@ impl KeptPlan {
             // a row type's conversion map) goes to the context's per-query
             // memory: for a kept state, the transaction's memory it lives
             // in, never the call's, which is gone by the next call.
-            let context = pg_sys::CreateStandaloneExprContext();
+            let (context, reused) = take_context();
             (*context).ecxt_param_list_info = params;
+            (*context).ecxt_per_query_memory = pg_sys::CurrentMemoryContext;
             if keeping {
                 (*context).ecxt_per_query_memory = pg_sys::TopTransactionContext;
                 self.simple.set(SimpleState {
@@ -223,10 +272,12 @@ impl KeptPlan {
                 // An ERROR in the expression becomes a Rust panic here, so
                 // every frame above unwinds and frees what it holds (the
                 // Rc of this plan, the arguments); the plan's reference
-                // and the expression context belong to the resource owner
-                // and memory context that the abort releases, and a kept
-                // state stays marked in use, so it is not used again.
-                // Nothing in the closure has a destructor.
+                // belongs to the resource owner the abort releases (or to
+                // the holder, which keeps it), a new expression context to
+                // the memory the abort frees, and a kept state and the kept
+                // context stay marked in use, so they are not used again
+                // (the context is freed in a later transaction). Nothing in
+                // the closure has a destructor.
                 Some(eval) => {
                     let is_null = &mut is_null;
                     pg_sys::ffi::pg_guard_ffi_boundary(|| eval(state, context, is_null))
@@ -246,9 +297,52 @@ impl KeptPlan {
             if !is_null {
                 each(value, type_oid);
             }
-            pg_sys::FreeExprContext(context, true);
-            super::pg_compat::release_cached_plan(cached, owner);
+            give_back_context(context, reused);
+            release(cached);
             true
+        }
+    }
+
+    /// The generic plan to evaluate, and the resource owner whose reference
+    /// on it the caller releases (null for none): the held plan while the
+    /// plan cache's simple check still finds it valid (it is current and
+    /// touches no table, so no lock is due), else the plan cache's plan,
+    /// held from then on when it allows that check. None when the plan
+    /// cache has no plan.
+    ///
+    /// # Safety
+    /// `source` is this plan's only plan source.
+    unsafe fn simple_plan(
+        &self,
+        source: *mut pg_sys::CachedPlanSource,
+    ) -> Option<(*mut pg_sys::CachedPlan, pg_sys::ResourceOwner)> {
+        // SAFETY: the held plan has a reference in the holder, so it is
+        // not freed while held, whatever its validity.
+        unsafe {
+            let held = self.held.get();
+            if !held.is_null() {
+                if pg_sys::CachedPlanIsSimplyValid(source, held, std::ptr::null_mut()) {
+                    return Some((held, std::ptr::null_mut()));
+                }
+                self.held.set(std::ptr::null_mut());
+                super::pg_compat::release_cached_plan(held, holder());
+            }
+            // Revalidated as SPI would; SPI_plan_get_cached_plan needs a
+            // connected SPI.
+            let owner = pg_sys::CurrentResourceOwner;
+            let cached = super::pg_compat::get_cached_plan(source, owner);
+            if cached.is_null() {
+                return None;
+            }
+            if cached == (*source).gplan
+                && simple_expression(cached).is_some()
+                && pg_sys::CachedPlanAllowsSimpleValidityCheck(source, cached, holder())
+            {
+                self.held.set(cached);
+                super::pg_compat::release_cached_plan(cached, owner);
+                return Some((cached, std::ptr::null_mut()));
+            }
+            Some((cached, owner))
         }
     }
 
@@ -306,8 +400,99 @@ impl KeptPlan {
 
 impl Drop for KeptPlan {
     fn drop(&mut self) {
-        // SAFETY: the plan was kept by `prepare` and is freed once.
-        unsafe { pg_sys::SPI_freeplan(self.plan.as_ptr()) };
+        // SAFETY: the held plan's reference is the holder's; the plan was
+        // kept by `prepare` and is freed once.
+        unsafe {
+            let held = self.held.replace(std::ptr::null_mut());
+            if !held.is_null() {
+                super::pg_compat::release_cached_plan(held, holder());
+            }
+            pg_sys::SPI_freeplan(self.plan.as_ptr());
+        }
+    }
+}
+
+/// The backend's expression context for evaluations, and whether one is
+/// under way in it: since the [`XACT_EPOCH`] given, which, when an error
+/// ended that evaluation, says whether its transaction is over.
+#[derive(Clone, Copy)]
+struct KeptContext {
+    context: *mut pg_sys::ExprContext,
+    in_use: bool,
+    epoch: u64,
+}
+
+thread_local! {
+    static CONTEXT: Cell<KeptContext> = const {
+        Cell::new(KeptContext {
+            context: std::ptr::null_mut(),
+            in_use: false,
+            epoch: 0,
+        })
+    };
+}
+
+/// An expression context for one evaluation, and whether it is the
+/// backend's kept one: that one (made once, in TopMemoryContext) unless an
+/// evaluation is under way in it (a routine calling `handle_logout`), or
+/// was when an error ended it earlier in this transaction; then a new one.
+/// A kept context an error left in an earlier transaction is freed first,
+/// without running what that evaluation registered, which lived in that
+/// transaction's memory.
+///
+/// # Safety
+/// In a transaction; the context goes back through [`give_back_context`].
+unsafe fn take_context() -> (*mut pg_sys::ExprContext, bool) {
+    let epoch = xact_epoch();
+    let mut kept = CONTEXT.with(Cell::get);
+    // SAFETY: the kept context is alive until freed here; a new one is
+    // made in the memory context named.
+    unsafe {
+        if kept.in_use {
+            if kept.epoch == epoch {
+                return (pg_sys::CreateStandaloneExprContext(), false);
+            }
+            (*kept.context).ecxt_callbacks = std::ptr::null_mut();
+            pg_sys::FreeExprContext(kept.context, false);
+            kept.context = std::ptr::null_mut();
+        }
+        if kept.context.is_null() {
+            let outer = pg_sys::MemoryContextSwitchTo(pg_sys::TopMemoryContext);
+            kept.context = pg_sys::CreateStandaloneExprContext();
+            pg_sys::MemoryContextSwitchTo(outer);
+        }
+    }
+    CONTEXT.with(|c| {
+        c.set(KeptContext {
+            context: kept.context,
+            in_use: true,
+            epoch,
+        })
+    });
+    (kept.context, true)
+}
+
+/// Ends an evaluation's use of its expression context: what it registered
+/// runs, and its per-tuple memory is freed (the kept one reset for the
+/// next evaluation, a new one freed).
+///
+/// # Safety
+/// `context` and `reused` came from [`take_context`]; the value evaluated
+/// in it is no longer read.
+unsafe fn give_back_context(context: *mut pg_sys::ExprContext, reused: bool) {
+    // SAFETY: as the caller promises.
+    unsafe {
+        if reused {
+            pg_sys::ReScanExprContext(context);
+            CONTEXT.with(|c| {
+                c.set(KeptContext {
+                    in_use: false,
+                    ..c.get()
+                })
+            });
+        } else {
+            pg_sys::FreeExprContext(context, true);
+        }
     }
 }
 

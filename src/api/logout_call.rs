@@ -285,7 +285,7 @@ fn route(request: &Request, path: &str) -> (Rc<LogoutTarget>, Vec<(String, Strin
 fn check_authorization(target: &LogoutTarget, caller: &Caller) {
     let name = &target.routine.info.signature;
     let access = &target.summary;
-    let names = caller.authenticated.then_some(caller.names.as_slice());
+    let names = caller.authenticated.then(|| caller.names());
     match authorize(access.requires_authorization, &access.authorize_roles, names) {
         Ok(()) => {}
         Err(Denied::Anonymous) => raise(
@@ -299,7 +299,7 @@ fn check_authorization(target: &LogoutTarget, caller: &Caller) {
             format!("{name} requires one of the roles {}", required.join(", ")),
             Some(format!(
                 "The caller's roles: {}; @authorize also matches the user id and user name claims.",
-                shorten(&caller.roles.join(", "))
+                shorten(&caller.roles().join(", "))
             )),
             None,
         ),

@@ -105,17 +105,23 @@ pub unsafe fn get_cached_plan(
     }
 }
 
-/// `ReleaseCachedPlan` for a plan got from [`get_cached_plan`] with the same
-/// `owner`.
+/// `ReleaseCachedPlan` of a reference `owner` holds on `plan` (from
+/// [`get_cached_plan`] or `CachedPlanAllowsSimpleValidityCheck`).
 ///
 /// # Safety
-/// `plan` came from [`get_cached_plan`] with `owner` and is still held.
+/// `owner` holds a reference on `plan`.
 pub unsafe fn release_cached_plan(plan: *mut pg_sys::CachedPlan, owner: pg_sys::ResourceOwner) {
     // SAFETY: as the caller promises.
     unsafe {
         #[cfg(feature = "pg13")]
         {
-            pg_sys::ReleaseCachedPlan(plan, !owner.is_null())
+            // 13 releases from the current resource owner.
+            let current = pg_sys::CurrentResourceOwner;
+            if !owner.is_null() {
+                pg_sys::CurrentResourceOwner = owner;
+            }
+            pg_sys::ReleaseCachedPlan(plan, !owner.is_null());
+            pg_sys::CurrentResourceOwner = current;
         }
         #[cfg(not(feature = "pg13"))]
         {

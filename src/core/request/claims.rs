@@ -98,17 +98,46 @@ impl Claims {
 
     /// The value of a claim type; None when the caller lacks it.
     pub fn get(&self, claim: &str) -> Option<&ClaimValue> {
-        self.0
-            .iter()
-            .find(|(c, _)| c == claim)
-            .or_else(|| self.0.iter().find(|(c, _)| c.eq_ignore_ascii_case(claim)))
-            .map(|(_, v)| v)
+        self.position(claim).map(|at| &self.0[at].1)
+    }
+
+    /// Where the claim type is: its first exact match, else its first
+    /// match ignoring case.
+    fn position(&self, claim: &str) -> Option<usize> {
+        self.0.iter().position(|(c, _)| c == claim).or_else(|| {
+            self.0
+                .iter()
+                .position(|(c, _)| c.eq_ignore_ascii_case(claim))
+        })
+    }
+
+    /// Takes the values of a claim type out (as [`Claims::get`] finds it),
+    /// leaving it null.
+    fn take_values(&mut self, claim: &str) -> Vec<String> {
+        let Some(at) = self.position(claim) else {
+            return Vec::new();
+        };
+        match std::mem::replace(&mut self.0[at].1, ClaimValue::Null) {
+            ClaimValue::Null => Vec::new(),
+            ClaimValue::One(value) => vec![value],
+            ClaimValue::Many(values) => values,
+        }
     }
 
     /// Sets a claim, replacing every claim of that type.
     fn set(&mut self, claim: &str, value: ClaimValue) {
-        self.0.retain(|(c, _)| !c.eq_ignore_ascii_case(claim));
-        self.0.push((claim.to_string(), value));
+        let mut key = None;
+        self.0.retain_mut(|(c, _)| {
+            if !c.eq_ignore_ascii_case(claim) {
+                return true;
+            }
+            if key.is_none() && c == claim {
+                key = Some(std::mem::take(c));
+            }
+            false
+        });
+        self.0
+            .push((key.unwrap_or_else(|| claim.to_string()), value));
     }
 
     /// Every claim as a JSON object (multi-valued claims as arrays).
@@ -225,9 +254,11 @@ pub struct Caller {
     pub authenticated: bool,
     /// The claims, the role claim holding the caller's roles.
     pub claims: Claims,
-    pub roles: Vec<String>,
-    /// The names `@authorize` matches: roles, user id, user name.
-    pub names: Vec<String>,
+    /// Where the role claim, the user id claim and the user name claim
+    /// are in `claims`.
+    role_at: Option<usize>,
+    user_id_at: Option<usize>,
+    user_name_at: Option<usize>,
 }
 
 impl Caller {
@@ -241,28 +272,38 @@ impl Caller {
     ) -> Caller {
         let authenticated = user_roles.is_some() || claims.is_some();
         let mut claims = claims.unwrap_or_default();
-        let roles = match user_roles {
-            Some(roles) => roles,
-            None => claims
-                .get(types.role)
-                .map(|v| v.values().to_vec())
-                .unwrap_or_default(),
-        };
         if authenticated {
-            claims.set(types.role, ClaimValue::Many(roles.clone()));
-        }
-        let mut names = roles.clone();
-        for claim in [types.user_id, types.user_name] {
-            if let Some(value) = claims.get(claim) {
-                names.extend(value.values().iter().cloned());
-            }
+            let roles = match user_roles {
+                Some(roles) => roles,
+                None => claims.take_values(types.role),
+            };
+            claims.set(types.role, ClaimValue::Many(roles));
         }
         Caller {
             authenticated,
+            role_at: authenticated.then(|| claims.position(types.role)).flatten(),
+            user_id_at: claims.position(types.user_id),
+            user_name_at: claims.position(types.user_name),
             claims,
-            roles,
-            names,
         }
+    }
+
+    fn values_at(&self, at: Option<usize>) -> &[String] {
+        at.map_or(&[], |at| self.claims.0[at].1.values())
+    }
+
+    /// The caller's roles.
+    pub fn roles(&self) -> &[String] {
+        self.values_at(self.role_at)
+    }
+
+    /// The names `@authorize` matches: roles, user id, user name.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.roles()
+            .iter()
+            .chain(self.values_at(self.user_id_at))
+            .chain(self.values_at(self.user_name_at))
+            .map(String::as_str)
     }
 }
 
@@ -344,11 +385,11 @@ mod tests {
         let claims = |v: Value| Claims::from_json(v).ok();
         let anonymous = Caller::new(None, None, TYPES);
         assert!(!anonymous.authenticated);
-        assert!(anonymous.names.is_empty());
+        assert_eq!(anonymous.names().count(), 0);
 
         let by_roles = Caller::new(Some(vec!["admin".into()]), None, TYPES);
         assert!(by_roles.authenticated);
-        assert_eq!(by_roles.roles, ["admin"]);
+        assert_eq!(by_roles.roles(), ["admin"]);
         assert_eq!(by_roles.claims.to_json(), json!({"user_roles": ["admin"]}));
 
         let by_claims = Caller::new(
@@ -357,8 +398,8 @@ mod tests {
             TYPES,
         );
         assert!(by_claims.authenticated);
-        assert_eq!(by_claims.roles, ["ops"]);
-        assert_eq!(by_claims.names, ["ops", "7", "ann"]);
+        assert_eq!(by_claims.roles(), ["ops"]);
+        assert_eq!(by_claims.names().collect::<Vec<_>>(), ["ops", "7", "ann"]);
         assert_eq!(
             by_claims.claims.get("USER_ROLES"),
             Some(&ClaimValue::Many(vec!["ops".into()]))
@@ -370,8 +411,8 @@ mod tests {
             claims(json!({"user_roles": ["admin"], "user_id": "1"})),
             TYPES,
         );
-        assert!(both.roles.is_empty());
-        assert_eq!(both.names, ["1"]);
+        assert!(both.roles().is_empty());
+        assert_eq!(both.names().collect::<Vec<_>>(), ["1"]);
         assert_eq!(
             both.claims.to_json(),
             json!({"user_id": "1", "user_roles": []})
@@ -379,7 +420,7 @@ mod tests {
 
         let empty_claims = Caller::new(None, claims(json!({})), TYPES);
         assert!(empty_claims.authenticated);
-        assert!(empty_claims.roles.is_empty());
+        assert!(empty_claims.roles().is_empty());
     }
 
     #[test]

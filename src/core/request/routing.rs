@@ -6,6 +6,7 @@
 //! `{name}` segments bind parameters; the query is URL-decoded into
 //! arguments.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// One segment of an endpoint's path.
@@ -23,11 +24,13 @@ pub struct Template {
     pub segments: Vec<Segment>,
 }
 
-/// A request: upper-cased method, decoded path segments, query arguments.
+/// A request: upper-cased method, decoded path segments, query arguments;
+/// the method and segments borrow the request's text when it needs no
+/// change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
-    pub method: String,
-    pub segments: Vec<String>,
+pub struct Request<'a> {
+    pub method: Cow<'a, str>,
+    pub segments: Vec<Cow<'a, str>>,
     pub query: Vec<(String, String)>,
 }
 
@@ -192,16 +195,21 @@ impl<T> RouteTable<T> {
             }
         }
         if let Some(found) = self.literal.get(&hash.finish()) {
-            let matching: Vec<(usize, Vec<(String, String)>)> = found
-                .iter()
-                .filter(|&&i| {
-                    let route = &self.routes[i];
-                    route.method == method && route.template.matches_literally(segments)
-                })
-                .map(|&i| (i, Vec::new()))
-                .collect();
-            if !matching.is_empty() {
-                return self.pick(matching);
+            let mut matching = found.iter().copied().filter(|&i| {
+                let route = &self.routes[i];
+                route.method == method && route.template.matches_literally(segments)
+            });
+            if let Some(first) = matching.next() {
+                return match matching.next() {
+                    None => RouteMatch::Found(&self.routes[first].value, Vec::new()),
+                    Some(second) => self.pick(
+                        [first, second]
+                            .into_iter()
+                            .chain(matching)
+                            .map(|i| (i, Vec::new()))
+                            .collect(),
+                    ),
+                };
             }
         }
         let mut hash = RouteHash::new(method);
@@ -339,8 +347,8 @@ impl std::hash::Hasher for Identity {
     }
 }
 
-impl Request {
-    pub fn parse(method: &str, path: &str) -> Result<Request, RequestError> {
+impl<'a> Request<'a> {
+    pub fn parse(method: &'a str, path: &'a str) -> Result<Request<'a>, RequestError> {
         // Split by bytes: '#', '?' and '/' are ASCII, so every cut is at a
         // character boundary.
         let path = cut_at(path, b'#').0;
@@ -373,11 +381,14 @@ fn is_slash(c: char) -> bool {
 }
 
 /// A method upper-cased; an ASCII one without going through Unicode's
-/// tables.
-fn upper_case(method: &str) -> String {
-    match method.is_ascii() {
-        true => method.to_ascii_uppercase(),
-        false => method.to_uppercase(),
+/// tables, and one in capitals already as it is.
+fn upper_case(method: &str) -> Cow<'_, str> {
+    if !method.is_ascii() {
+        Cow::Owned(method.to_uppercase())
+    } else if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(method.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(method)
     }
 }
 
@@ -391,14 +402,20 @@ fn parse_query(query: &str) -> Result<Vec<(String, String)>, RequestError> {
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (key, value) = cut_at(pair, b'=');
-            Ok((percent_decode(key, true)?, percent_decode(value, true)?))
+            Ok((
+                percent_decode(key, true)?.into_owned(),
+                percent_decode(value, true)?.into_owned(),
+            ))
         })
         .collect()
 }
 
-fn percent_decode(text: &str, plus_is_space: bool) -> Result<String, RequestError> {
-    if !text.bytes().any(|b| b == b'%' || b == b'+') {
-        return Ok(text.to_string());
+fn percent_decode(text: &str, plus_is_space: bool) -> Result<Cow<'_, str>, RequestError> {
+    if !text
+        .bytes()
+        .any(|b| b == b'%' || (plus_is_space && b == b'+'))
+    {
+        return Ok(Cow::Borrowed(text));
     }
     let bad = || RequestError::BadPercentEncoding(text.chars().take(100).collect());
     let bytes = text.as_bytes();
@@ -428,7 +445,7 @@ fn percent_decode(text: &str, plus_is_space: bool) -> Result<String, RequestErro
             }
         }
     }
-    String::from_utf8(out).map_err(|_| bad())
+    String::from_utf8(out).map(Cow::Owned).map_err(|_| bad())
 }
 
 /// The value of one hex digit.
@@ -552,7 +569,7 @@ mod tests {
             let got = Request::parse(method, path);
             let expected = expected.map(|(m, segments, query)| Request {
                 method: m.into(),
-                segments,
+                segments: segments.into_iter().map(Cow::Owned).collect(),
                 query,
             });
             assert_eq!(got, expected, "{method} {path}");
