@@ -10,6 +10,8 @@
 //! its pairs, its entries are every key and then every value, and its data
 //! holds them in that order.
 
+use std::borrow::Cow;
+
 use pgrx::callconv::{Arg, ArgAbi};
 use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
@@ -27,7 +29,7 @@ pub struct JsonbDatum(pg_sys::Datum);
 impl JsonbDatum {
     /// The claims, read in place; None for a value the binary reader
     /// leaves to [`JsonbDatum::json`].
-    pub fn claims(&self) -> Option<Claims> {
+    pub fn claims(&self) -> Option<Claims<'_>> {
         // SAFETY: a jsonb datum of this call; a toasted one is detoasted
         // into a copy that lives as long as the memory context.
         let content = unsafe { varlena::content(self.0) };
@@ -55,7 +57,7 @@ const NULL: u32 = 0x4000_0000;
 const CONTAINER: u32 = 0x5000_0000;
 
 /// The pairs of a claims object, in storage order.
-fn read_claims(content: &[u8]) -> Option<Vec<(String, ClaimValue)>> {
+fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
     let header = word_at(content, 0)?;
     if header & IS_OBJECT == 0 {
         return None;
@@ -68,7 +70,7 @@ fn read_claims(content: &[u8]) -> Option<Vec<(String, ClaimValue)>> {
         if key.kind != STRING {
             return None;
         }
-        let claim = to_rust(key.bytes).into_owned();
+        let claim = to_rust(key.bytes);
         let value = match value.kind {
             NULL => ClaimValue::Null,
             STRING | FALSE | TRUE => ClaimValue::One(scalar_text(value)?),
@@ -90,11 +92,11 @@ fn read_claims(content: &[u8]) -> Option<Vec<(String, ClaimValue)>> {
 }
 
 /// A string's or boolean's text (None for anything else).
-fn scalar_text(child: &Child) -> Option<String> {
+fn scalar_text<'a>(child: &Child<'a>) -> Option<Cow<'a, str>> {
     match child.kind {
-        STRING => Some(to_rust(child.bytes).into_owned()),
-        TRUE => Some("true".into()),
-        FALSE => Some("false".into()),
+        STRING => Some(to_rust(child.bytes)),
+        TRUE => Some(Cow::Borrowed("true")),
+        FALSE => Some(Cow::Borrowed("false")),
         _ => None,
     }
 }

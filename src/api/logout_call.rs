@@ -58,7 +58,7 @@ fn call_logout_v2(
             Some("Pass the logout routine, e.g. 'logout_web()'::regprocedure."),
         );
     };
-    let asking = Asking::new(user_roles, user_claims, ip_address, headers);
+    let asking = Asking::new(user_roles, user_claims.as_ref(), ip_address, headers);
     let target = logout_target(routine.0);
     check_authorization(&target, &asking.caller);
     TextArray::of_schemes(&run(&target, object_arguments(args), &asking))
@@ -86,7 +86,7 @@ fn handle_logout_v2(
             Some("Pass the request's method (e.g. 'POST') and path (e.g. '/auth/logout?x=1')."),
         );
     };
-    let asking = Asking::new(user_roles, user_claims, ip_address, headers);
+    let asking = Asking::new(user_roles, user_claims.as_ref(), ip_address, headers);
     let (method, path) = (method.as_str(), path.as_str());
     let request =
         Request::parse(method, path).unwrap_or_else(|RequestError::BadPercentEncoding(part)| {
@@ -133,19 +133,19 @@ fn handle_logout(
 
 /// Who is asking, as the front-end says: the caller and the request's
 /// address and headers, their shapes checked on every call.
-struct Asking {
-    caller: Caller,
+struct Asking<'a> {
+    caller: Caller<'a>,
     ip_address: Option<String>,
     headers: Option<Value>,
 }
 
-impl Asking {
+impl<'a> Asking<'a> {
     fn new(
         user_roles: Option<ServerStrings>,
-        user_claims: Option<JsonbDatum>,
+        user_claims: Option<&'a JsonbDatum>,
         ip_address: Option<ServerStr>,
         headers: Option<JsonbArg>,
-    ) -> Asking {
+    ) -> Asking<'a> {
         // Claims are read from jsonb's binary form; a value that reader
         // leaves alone (numbers, wrong shapes) is read as JSON, which
         // also says what is wrong with it.

@@ -62,12 +62,27 @@ fn set_local(key: &str, value: &str) {
             None,
         );
     }
-    // One buffer: the key, NUL, the value, NUL.
-    let mut both = Vec::with_capacity(key_bytes.len() + value_bytes.len() + 2);
-    both.extend_from_slice(&key_bytes);
-    both.push(0);
-    both.extend_from_slice(&value_bytes);
-    both.push(0);
+    // One buffer: the key, NUL, the value, NUL; on the stack when short,
+    // as keys and most claim values are.
+    let size = key_bytes.len() + value_bytes.len() + 2;
+    let mut stack = [0u8; 256];
+    let mut heap = Vec::new();
+    let both: &mut [u8] = if size <= stack.len() {
+        &mut stack[..size]
+    } else {
+        if heap.try_reserve_exact(size).is_err() {
+            raise(
+                PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
+                format!("out of memory setting context key \"{key}\" to a value of {size} bytes"),
+                None,
+                None,
+            );
+        }
+        heap.resize(size, 0);
+        &mut heap
+    };
+    both[..key_bytes.len()].copy_from_slice(&key_bytes);
+    both[key_bytes.len() + 1..size - 1].copy_from_slice(&value_bytes);
     let (c_key, c_value) = both.split_at(key_bytes.len() + 1);
     // SAFETY: both are NUL-terminated C strings without inner NULs;
     // Postgres copies them and raises its own error for a name that cannot

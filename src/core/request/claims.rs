@@ -2,14 +2,17 @@
 //! them, and what NpgsqlRest derives from them — roles, the names
 //! `@authorize` matches, the text a context key or parameter receives.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 /// One claim's value: a claim type may carry one value, several, or none.
+/// The texts borrow the request's own when they can.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClaimValue {
+pub enum ClaimValue<'a> {
     Null,
-    One(String),
-    Many(Vec<String>),
+    One(Cow<'a, str>),
+    Many(Vec<Cow<'a, str>>),
 }
 
 /// Why a `user_claims` value cannot be read.
@@ -37,15 +40,15 @@ impl ClaimsError {
 /// The caller's claims, in the order given. Claim types compare
 /// case-insensitively, as ASP.NET's `FindFirst` does.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Claims(Vec<(String, ClaimValue)>);
+pub struct Claims<'a>(Vec<(Cow<'a, str>, ClaimValue<'a>)>);
 
 /// A JSON scalar's text: strings as they are, numbers and booleans as
 /// their JSON text; None for anything else.
-fn scalar_text(value: &Value) -> Option<String> {
+fn scalar_text(value: &Value) -> Option<Cow<'static, str>> {
     match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(Cow::Owned(s.clone())),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
@@ -61,10 +64,10 @@ pub fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-impl Claims {
+impl<'a> Claims<'a> {
     /// Reads `user_claims`: an object of claim type to a string, an array
     /// of strings (a multi-valued claim), or null.
-    pub fn from_json(value: Value) -> Result<Claims, ClaimsError> {
+    pub fn from_json(value: Value) -> Result<Claims<'static>, ClaimsError> {
         let Value::Object(map) = value else {
             return Err(ClaimsError::NotAnObject(json_kind(&value)));
         };
@@ -73,7 +76,7 @@ impl Claims {
             let parsed = match &value {
                 Value::Null => ClaimValue::Null,
                 Value::Array(items) => {
-                    let texts: Option<Vec<String>> = items.iter().map(scalar_text).collect();
+                    let texts: Option<Vec<_>> = items.iter().map(scalar_text).collect();
                     match texts {
                         Some(texts) => ClaimValue::Many(texts),
                         None => return Err(ClaimsError::NotScalar(claim)),
@@ -84,20 +87,20 @@ impl Claims {
                     None => return Err(ClaimsError::NotScalar(claim)),
                 },
             };
-            claims.push((claim, parsed));
+            claims.push((Cow::Owned(claim), parsed));
         }
         Ok(Claims(claims))
     }
 
     /// Claims read elsewhere (each claim type once), in the order
     /// [`Claims::from_json`] gives them: by claim type.
-    pub fn from_pairs(mut pairs: Vec<(String, ClaimValue)>) -> Claims {
+    pub fn from_pairs(mut pairs: Vec<(Cow<'a, str>, ClaimValue<'a>)>) -> Claims<'a> {
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         Claims(pairs)
     }
 
     /// The value of a claim type; None when the caller lacks it.
-    pub fn get(&self, claim: &str) -> Option<&ClaimValue> {
+    pub fn get(&self, claim: &str) -> Option<&ClaimValue<'a>> {
         self.position(claim).map(|at| &self.0[at].1)
     }
 
@@ -113,7 +116,7 @@ impl Claims {
 
     /// Takes the values of a claim type out (as [`Claims::get`] finds it),
     /// leaving it null.
-    fn take_values(&mut self, claim: &str) -> Vec<String> {
+    fn take_values(&mut self, claim: &str) -> Vec<Cow<'a, str>> {
         let Some(at) = self.position(claim) else {
             return Vec::new();
         };
@@ -125,7 +128,7 @@ impl Claims {
     }
 
     /// Sets a claim, replacing every claim of that type.
-    fn set(&mut self, claim: &str, value: ClaimValue) {
+    fn set(&mut self, claim: &str, value: ClaimValue<'a>) {
         let mut key = None;
         self.0.retain_mut(|(c, _)| {
             if !c.eq_ignore_ascii_case(claim) {
@@ -137,7 +140,7 @@ impl Claims {
             false
         });
         self.0
-            .push((key.unwrap_or_else(|| claim.to_string()), value));
+            .push((key.unwrap_or_else(|| Cow::Owned(claim.to_string())), value));
     }
 
     /// Every claim as a JSON object (multi-valued claims as arrays).
@@ -146,18 +149,20 @@ impl Claims {
         for (claim, value) in &self.0 {
             let json = match value {
                 ClaimValue::Null => Value::Null,
-                ClaimValue::One(s) => Value::String(s.clone()),
-                ClaimValue::Many(v) => Value::Array(v.iter().cloned().map(Value::String).collect()),
+                ClaimValue::One(s) => Value::String(s.to_string()),
+                ClaimValue::Many(v) => {
+                    Value::Array(v.iter().map(|s| Value::String(s.to_string())).collect())
+                }
             };
-            map.insert(claim.clone(), json);
+            map.insert(claim.to_string(), json);
         }
         Value::Object(map)
     }
 }
 
-impl ClaimValue {
+impl<'a> ClaimValue<'a> {
     /// The values, one for a single-valued claim.
-    pub fn values(&self) -> &[String] {
+    pub fn values(&self) -> &[Cow<'a, str>] {
         match self {
             ClaimValue::Null => &[],
             ClaimValue::One(s) => std::slice::from_ref(s),
@@ -172,7 +177,7 @@ impl ClaimValue {
     pub fn context_text(&self) -> String {
         match self {
             ClaimValue::Null => String::new(),
-            ClaimValue::One(s) => s.clone(),
+            ClaimValue::One(s) => s.to_string(),
             ClaimValue::Many(values) => {
                 let size: usize = values.iter().map(|v| v.len() + 3).sum();
                 let mut text = String::with_capacity(size + 2);
@@ -195,11 +200,12 @@ impl ClaimValue {
     /// other type a single value, or several as [`ClaimValue::context_text`].
     pub fn parameter_value(&self, kind: super::pg_input::InputKind) -> Value {
         use super::pg_input::InputKind;
-        let strings = |v: &[String]| Value::Array(v.iter().cloned().map(Value::String).collect());
+        let strings =
+            |v: &[Cow<str>]| Value::Array(v.iter().map(|s| Value::String(s.to_string())).collect());
         match (self, kind) {
             (ClaimValue::Null, _) => Value::Null,
             (ClaimValue::One(s), InputKind::Array) => strings(std::slice::from_ref(s)),
-            (ClaimValue::One(s), _) => Value::String(s.clone()),
+            (ClaimValue::One(s), _) => Value::String(s.to_string()),
             (ClaimValue::Many(_), InputKind::Scalar) => Value::String(self.context_text()),
             (ClaimValue::Many(v), _) => strings(v),
         }
@@ -249,11 +255,11 @@ pub struct ClaimTypes<'a> {
 
 /// The caller of one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Caller {
+pub struct Caller<'a> {
     /// `user_roles` or `user_claims` was given.
     pub authenticated: bool,
     /// The claims, the role claim holding the caller's roles.
-    pub claims: Claims,
+    pub claims: Claims<'a>,
     /// Where the role claim, the user id claim and the user name claim
     /// are in `claims`.
     role_at: Option<usize>,
@@ -261,20 +267,20 @@ pub struct Caller {
     user_name_at: Option<usize>,
 }
 
-impl Caller {
+impl<'a> Caller<'a> {
     /// The caller from a request's `user_roles` and `user_claims`. Roles
     /// are `user_roles` when given, else the role claim's values; either
     /// way the role claim then holds them, always multi-valued.
     pub fn new(
         user_roles: Option<Vec<String>>,
-        claims: Option<Claims>,
+        claims: Option<Claims<'a>>,
         types: ClaimTypes,
-    ) -> Caller {
+    ) -> Caller<'a> {
         let authenticated = user_roles.is_some() || claims.is_some();
         let mut claims = claims.unwrap_or_default();
         if authenticated {
             let roles = match user_roles {
-                Some(roles) => roles,
+                Some(roles) => roles.into_iter().map(Cow::Owned).collect(),
                 None => claims.take_values(types.role),
             };
             claims.set(types.role, ClaimValue::Many(roles));
@@ -288,12 +294,12 @@ impl Caller {
         }
     }
 
-    fn values_at(&self, at: Option<usize>) -> &[String] {
+    fn values_at(&self, at: Option<usize>) -> &[Cow<'a, str>] {
         at.map_or(&[], |at| self.claims.0[at].1.values())
     }
 
     /// The caller's roles.
-    pub fn roles(&self) -> &[String] {
+    pub fn roles(&self) -> &[Cow<'a, str>] {
         self.values_at(self.role_at)
     }
 
@@ -303,7 +309,7 @@ impl Caller {
             .iter()
             .chain(self.values_at(self.user_id_at))
             .chain(self.values_at(self.user_name_at))
-            .map(String::as_str)
+            .map(|name| &**name)
     }
 }
 
@@ -360,7 +366,7 @@ mod tests {
         for (value, expected) in cases {
             let got = Claims::from_json(value.clone());
             let expected =
-                expected.map(|v| Claims(v.into_iter().map(|(k, v)| (k.to_string(), v)).collect()));
+                expected.map(|v| Claims(v.into_iter().map(|(k, v)| (k.into(), v)).collect()));
             assert_eq!(got, expected, "{value}");
         }
     }
@@ -375,7 +381,7 @@ mod tests {
         );
         let pairs = keys
             .iter()
-            .map(|k| (k.to_string(), ClaimValue::One(k.to_string())))
+            .map(|k| (k.to_string().into(), ClaimValue::One(k.to_string().into())))
             .collect();
         assert_eq!(Claims::from_pairs(pairs), Claims::from_json(json).unwrap());
     }
@@ -438,7 +444,7 @@ mod tests {
             .map(|v| Value::from(v.as_str()).to_string())
             .collect();
         assert_eq!(
-            ClaimValue::Many(odd).context_text(),
+            ClaimValue::Many(odd.into_iter().map(Cow::Owned).collect()).context_text(),
             format!("{{{}}}", serde.join(","))
         );
         assert_eq!(ClaimValue::One("42".into()).context_text(), "42");
