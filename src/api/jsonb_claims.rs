@@ -63,17 +63,19 @@ fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
         return None;
     }
     let pairs = (header & COUNT_MASK) as usize;
-    let entries = children(content, pairs.checked_mul(2)?)?;
-    let (keys, values) = entries.split_at(pairs);
+    // Every key, then every value: the values' reader starts past the keys.
+    let keys = children(content, pairs.checked_mul(2)?)?;
+    let mut values = keys.clone().skip(pairs);
     let mut claims = Vec::with_capacity(pairs);
-    for (key, value) in keys.iter().zip(values) {
+    for key in keys.take(pairs) {
+        let (key, value) = (key?, values.next()??);
         if key.kind != STRING {
             return None;
         }
         let claim = to_rust(key.bytes);
         let value = match value.kind {
             NULL => ClaimValue::Null,
-            STRING | FALSE | TRUE => ClaimValue::One(scalar_text(value)?),
+            STRING | FALSE | TRUE => ClaimValue::One(scalar_text(&value)?),
             CONTAINER => {
                 let array = value.container?;
                 let header = word_at(array, 0)?;
@@ -81,7 +83,9 @@ fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
                     return None;
                 }
                 let items = children(array, (header & COUNT_MASK) as usize)?;
-                let texts = items.iter().map(scalar_text).collect::<Option<Vec<_>>>()?;
+                let texts = items
+                    .map(|item| scalar_text(&item?))
+                    .collect::<Option<Vec<_>>>()?;
                 ClaimValue::Many(texts)
             }
             _ => return None,
@@ -109,34 +113,70 @@ struct Child<'a> {
     container: Option<&'a [u8]>,
 }
 
-/// The `count` children of the container `container`.
-fn children(container: &[u8], count: usize) -> Option<Vec<Child<'_>>> {
+/// The `count` children of the container `container`, read as they are
+/// iterated; an item is None where the container is damaged.
+fn children(container: &[u8], count: usize) -> Option<Children<'_>> {
     let entries_end = count.checked_mul(4)?.checked_add(4)?;
-    let entries = container.get(4..entries_end)?;
-    let data = container.get(entries_end..)?;
-    let mut children = Vec::with_capacity(count);
-    let mut start = 0usize;
-    for at in 0..count {
-        let entry = word_at(entries, at * 4)?;
+    Some(Children {
+        entries: container.get(4..entries_end)?,
+        data: container.get(entries_end..)?,
+        at: 0,
+        count,
+        start: 0,
+    })
+}
+
+/// See [`children`].
+#[derive(Clone)]
+struct Children<'a> {
+    entries: &'a [u8],
+    data: &'a [u8],
+    /// The next child, and where its data starts.
+    at: usize,
+    count: usize,
+    start: usize,
+}
+
+impl<'a> Children<'a> {
+    fn read(&mut self) -> Option<Child<'a>> {
+        let entry = word_at(self.entries, self.at.checked_mul(4)?)?;
         let field = (entry & ENTRY_LEN_MASK) as usize;
+        let start = self.start;
         let end = match entry & ENTRY_HAS_OFFSET != 0 {
             true => field,
             false => start.checked_add(field)?,
         };
         let kind = entry & ENTRY_TYPE_MASK;
-        let bytes = data.get(start..end)?;
+        let bytes = self.data.get(start..end)?;
         // Containers start 4-byte aligned within the data.
         let container = (kind == CONTAINER)
-            .then(|| data.get(((start + 3) & !3)..end))
+            .then(|| self.data.get(((start + 3) & !3)..end))
             .flatten();
-        children.push(Child {
+        self.start = end;
+        Some(Child {
             kind,
             bytes,
             container,
-        });
-        start = end;
+        })
     }
-    Some(children)
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = Option<Child<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.count {
+            return None;
+        }
+        let child = self.read();
+        // A damaged child ends the reading.
+        self.at = if child.is_some() {
+            self.at + 1
+        } else {
+            self.count
+        };
+        Some(child)
+    }
 }
 
 fn word_at(bytes: &[u8], at: usize) -> Option<u32> {
