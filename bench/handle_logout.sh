@@ -16,10 +16,11 @@ bench_start
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-15}
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-2}
-bench_psql -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql >/dev/null
+bench_one_call_fixture
 work=$(mktemp -d)
-echo "select resolve_logout_schemes(logout_web());" >"$work/floor.sql"
-echo "select handle_logout('POST', '/auth/logout/web', '{}', '{}');" >"$work/handle.sql"
+for statement in handle_floor handle_ours ctx_floor ctx_ours; do
+  echo "${!statement};" >"$work/$statement.sql"
+done
 
 # Both sides alike: the same pgbench mode (prepared statements), clients
 # and duration, on new connections each run.
@@ -51,23 +52,10 @@ print(f"ratio: {mean(ours) / mean(floors):.2f}  (rounds {min(ratios):.2f}-{max(r
 PY
 }
 
-compare "$work/floor.sql" "$work/handle.sql" \
+compare "$work/handle_floor.sql" "$work/handle_ours.sql" \
   "resolve_logout_schemes(logout_web())" "handle_logout('POST', '/auth/logout/web')"
 
-# @user_context: the three default context claims, the IP key switched off
-# so both sides set the same three settings.
-bench_psql >/dev/null <<'SQL'
-create function ctx_logout() returns text language sql stable
-    as $$ select current_setting('request.user_id') || ':Cookies' $$;
-comment on function ctx_logout() is E'HTTP POST /auth/logout/ctx\n@logout\n@authorize\n@user_context';
-alter database postgres set npgsqlrest_logout.ip_address_context_key = '';
-SQL
-cat >"$work/ctx_floor.sql" <<'SQL'
-select set_config('request.user_id', '1', true), set_config('request.user_name', 'ann', true), set_config('request.user_roles', '{"user"}', true), resolve_logout_schemes(ctx_logout());
-SQL
-cat >"$work/ctx_handle.sql" <<'SQL'
-select handle_logout('POST', '/auth/logout/ctx', '{}', user_claims => '{"user_id": "1", "user_name": "ann", "user_roles": ["user"]}');
-SQL
-compare "$work/ctx_floor.sql" "$work/ctx_handle.sql" \
+# @user_context, against the hand-written statement.
+compare "$work/ctx_floor.sql" "$work/ctx_ours.sql" \
   "set_config x3 + resolve_logout_schemes(ctx_logout())" "handle_logout with @user_context"
 

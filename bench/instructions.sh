@@ -16,13 +16,7 @@ bench_start
 
 SHORT=${SHORT:-300}
 LONG=${LONG:-1300}
-bench_psql -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql >/dev/null
-bench_psql >/dev/null <<'SQL'
-create function ctx_logout() returns text language sql stable
-    as $$ select current_setting('request.user_id') || ':Cookies' $$;
-comment on function ctx_logout() is E'HTTP POST /auth/logout/ctx\n@logout\n@authorize\n@user_context';
-alter database postgres set npgsqlrest_logout.ip_address_context_key = '';
-SQL
+bench_one_call_fixture
 
 # The same cluster, its server now under callgrind (each backend writes
 # its own count when it exits).
@@ -76,10 +70,10 @@ per_transaction() {
   echo $(( (long - short) / (LONG - SHORT) ))
 }
 
-floor=$(per_transaction "select resolve_logout_schemes(logout_web())")
-ours=$(per_transaction "select handle_logout('POST', '/auth/logout/web', '{}', '{}')")
-ctx_floor=$(per_transaction "select set_config('request.user_id', '1', true), set_config('request.user_name', 'ann', true), set_config('request.user_roles', '{\"user\"}', true), resolve_logout_schemes(ctx_logout())")
-ctx_ours=$(per_transaction "select handle_logout('POST', '/auth/logout/ctx', '{}', user_claims => '{\"user_id\": \"1\", \"user_name\": \"ann\", \"user_roles\": [\"user\"]}')")
+floor=$(per_transaction "$handle_floor")
+ours=$(per_transaction "$handle_ours")
+ctx_floor=$(per_transaction "$ctx_floor")
+ctx_ours=$(per_transaction "$ctx_ours")
 [ -n "${KEEP:-}" ] || rm -rf "$counts"
 python3 - "$floor" "$ours" "$ctx_floor" "$ctx_ours" <<'PY'
 import sys

@@ -79,3 +79,22 @@ plain_obj="select p.oid::regprocedure, n.nspname, p.proname, p.provolatile,
   from pg_catalog.pg_proc p
   join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace
   $filters"
+
+# The one-call comparisons (bench/handle_logout.sh, bench/instructions.sh):
+# the seed routines and an @user_context endpoint (the three default
+# context claims, the IP key switched off so both sides set the same three
+# settings), and each statement beside its floor.
+handle_floor="select resolve_logout_schemes(logout_web())"
+handle_ours="select handle_logout('POST', '/auth/logout/web', '{}', '{}')"
+ctx_floor="select set_config('request.user_id', '1', true), set_config('request.user_name', 'ann', true), set_config('request.user_roles', '{\"user\"}', true), resolve_logout_schemes(ctx_logout())"
+ctx_ours="select handle_logout('POST', '/auth/logout/ctx', '{}', user_claims => '{\"user_id\": \"1\", \"user_name\": \"ann\", \"user_roles\": [\"user\"]}')"
+
+bench_one_call_fixture() {
+  bench_psql -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql >/dev/null
+  bench_psql >/dev/null <<'SQL'
+create function ctx_logout() returns text language sql stable
+    as $$ select current_setting('request.user_id') || ':Cookies' $$;
+comment on function ctx_logout() is E'HTTP POST /auth/logout/ctx\n@logout\n@authorize\n@user_context';
+alter database postgres set npgsqlrest_logout.ip_address_context_key = '';
+SQL
+}
