@@ -10,6 +10,8 @@
 # swing; they leave out the client and the time memory and the kernel
 # take, so a ratio here is a guide to, not a copy of, the rate ratio.
 #   bench/instructions.sh         SHORT=300 LONG=1300 by default
+#   KEEP=1 bench/instructions.sh  keeps the callgrind files and says where,
+#                                 for callgrind_annotate --tree=calling
 source "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || { echo "instructions: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
 bench_start
@@ -27,8 +29,9 @@ sudo -u postgres "$bin/pg_ctl" -D "$BENCH_DIR/data" -m fast -w stop >/dev/null
 sudo -u postgres bash -c "valgrind --tool=callgrind --trace-children=yes \
   --callgrind-out-file=$counts/backend.%p.out $bin/postgres -D $BENCH_DIR/data -k $BENCH_DIR \
   -p $BENCH_PORT -c listen_addresses= -c fsync=off -c autovacuum=off >$counts/server.log 2>&1 &"
-for _ in $(seq 60); do
+for try in $(seq 61); do
   bench_psql -At -c "select 1" >/dev/null 2>&1 && break
+  [ "$try" = 61 ] && { cat "$counts/server.log" >&2; echo "instructions: the server did not start under valgrind" >&2; exit 1; }
   sleep 1
 done
 
@@ -74,7 +77,7 @@ floor=$(per_transaction "$handle_floor")
 ours=$(per_transaction "$handle_ours")
 ctx_floor=$(per_transaction "$ctx_floor")
 ctx_ours=$(per_transaction "$ctx_ours")
-[ -n "${KEEP:-}" ] || rm -rf "$counts"
+if [ -n "${KEEP:-}" ]; then echo "callgrind files kept in $counts"; else rm -rf "$counts"; fi
 python3 - "$floor" "$ours" "$ctx_floor" "$ctx_ours" <<'PY'
 import sys
 floor, ours, ctx_floor, ctx_ours = map(int, sys.argv[1:])

@@ -128,6 +128,8 @@ select (select count(*) from fresh) as compared,
 -- nested call below is seen by the very next call.
 create function cw.lo_const() returns text[] language sql as $$select array['Kept', 'Plan']$$;
 comment on function cw.lo_const() is E'HTTP POST /cw/const\n@logout';
+create function cw.lo_null() returns text[] language sql as $$select null::text[]$$;
+comment on function cw.lo_null() is E'HTTP POST /cw/null\n@logout';
 create function cw.lo_div(d int) returns text language sql as $$select (10 / d)::text$$;
 comment on function cw.lo_div(int) is E'HTTP POST /cw/div\n@logout';
 create function cw.lo_echo(p text) returns text language sql as $$select upper(p) || '!'$$;
@@ -143,6 +145,7 @@ select dblink_exec('changer', $$create or replace function cw.lo_const() returns
 select handle_logout('POST', '/cw/const') as const_replaced_elsewhere;
 create or replace function cw.lo_const() returns text[] language sql as $$select array['Here']$$;
 select handle_logout('POST', '/cw/const') as const_replaced_here;
+select handle_logout('POST', '/cw/null') as null_constant, handle_logout('POST', '/cw/null') as null_again;
 select handle_logout('POST', '/cw/div', '{"d": 2}') as div_by_two;
 select handle_logout('POST', '/cw/div', '{"d": 0}') as div_by_zero;
 select handle_logout('POST', '/cw/div', '{"d": 5}') as div_after_error;

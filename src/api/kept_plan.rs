@@ -196,17 +196,13 @@ impl KeptPlan {
             let source = (*(*sources).elements)
                 .ptr_value
                 .cast::<pg_sys::CachedPlanSource>();
-            let Some((cached, counted)) = self.simple_plan(source) else {
+            let Some((cached, expr, counted)) = self.simple_plan(source) else {
                 return false;
             };
             let release = |cached| {
                 if !counted.is_null() {
                     super::pg_compat::release_cached_plan(cached, counted);
                 }
-            };
-            let Some(expr) = simple_expression(cached) else {
-                release(cached);
-                return false;
             };
             // A routine whose body is a constant (`select array['Cookies']`)
             // has it as its whole plan: no state to build, nothing to run.
@@ -258,9 +254,12 @@ impl KeptPlan {
             // in, never the call's, which is gone by the next call.
             let (context, reused) = take_context();
             (*context).ecxt_param_list_info = params;
-            (*context).ecxt_per_query_memory = pg_sys::CurrentMemoryContext;
+            (*context).ecxt_per_query_memory = if keeping {
+                pg_sys::TopTransactionContext
+            } else {
+                pg_sys::CurrentMemoryContext
+            };
             if keeping {
-                (*context).ecxt_per_query_memory = pg_sys::TopTransactionContext;
                 self.simple.set(SimpleState {
                     in_use: true,
                     ..self.simple.get()
@@ -303,26 +302,31 @@ impl KeptPlan {
         }
     }
 
-    /// The generic plan to evaluate, and the resource owner whose reference
-    /// on it the caller releases (null for none): the held plan while the
-    /// plan cache's simple check still finds it valid (it is current and
-    /// touches no table, so no lock is due), else the plan cache's plan,
-    /// held from then on when it allows that check. None when the plan
-    /// cache has no plan.
+    /// The generic plan to evaluate, its expression, and the resource owner
+    /// whose reference on it the caller releases (null for none): the held
+    /// plan while the plan cache's simple check still finds it valid (it is
+    /// current and touches no table, so no lock is due), else the plan
+    /// cache's plan, held from then on when it allows that check. None
+    /// when the plan is not a single expression (its reference released).
     ///
     /// # Safety
     /// `source` is this plan's only plan source.
     unsafe fn simple_plan(
         &self,
         source: *mut pg_sys::CachedPlanSource,
-    ) -> Option<(*mut pg_sys::CachedPlan, pg_sys::ResourceOwner)> {
+    ) -> Option<(
+        *mut pg_sys::CachedPlan,
+        *mut pg_sys::Expr,
+        pg_sys::ResourceOwner,
+    )> {
         // SAFETY: the held plan has a reference in the holder, so it is
         // not freed while held, whatever its validity.
         unsafe {
             let held = self.held.get();
             if !held.is_null() {
                 if pg_sys::CachedPlanIsSimplyValid(source, held, std::ptr::null_mut()) {
-                    return Some((held, std::ptr::null_mut()));
+                    let expr = simple_expression(held)?;
+                    return Some((held, expr, std::ptr::null_mut()));
                 }
                 self.held.set(std::ptr::null_mut());
                 super::pg_compat::release_cached_plan(held, holder());
@@ -334,15 +338,18 @@ impl KeptPlan {
             if cached.is_null() {
                 return None;
             }
+            let Some(expr) = simple_expression(cached) else {
+                super::pg_compat::release_cached_plan(cached, owner);
+                return None;
+            };
             if cached == (*source).gplan
-                && simple_expression(cached).is_some()
                 && pg_sys::CachedPlanAllowsSimpleValidityCheck(source, cached, holder())
             {
                 self.held.set(cached);
                 super::pg_compat::release_cached_plan(cached, owner);
-                return Some((cached, std::ptr::null_mut()));
+                return Some((cached, expr, std::ptr::null_mut()));
             }
-            Some((cached, owner))
+            Some((cached, expr, owner))
         }
     }
 
