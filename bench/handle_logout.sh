@@ -10,12 +10,18 @@
 # hand-written statement that sets the same three context settings and
 # calls the routine:
 #   select set_config('request.user_id', '1', true), …, resolve_logout_schemes(ctx_logout())
+# Each comparison is made twice: in alternating rounds (one side at a
+# time, CLIENTS clients), and in concurrent rounds (both sides at once,
+# CLIENTS clients each, sharing the machine), where whatever else the
+# machine does weighs on both sides alike and the side whose transaction
+# costs less gets more of them. MODES="alternating concurrent" by default.
 source "$(dirname "$0")/lib.sh"
 bench_start
 
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-15}
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-2}
+MODES=${MODES:-alternating concurrent}
 bench_one_call_fixture
 work=$(mktemp -d)
 for statement in handle_floor handle_ours ctx_floor ctx_ours; do
@@ -40,7 +46,13 @@ compare() {
     floors+=("$(tps "$1")")
     ours+=("$(tps "$2")")
   done
-  python3 - "$3" "$4" "${floors[*]}" "${ours[*]}" <<'PY'
+  report "$3" "$4" "${floors[*]}" "${ours[*]}"
+}
+
+# Mean rates of both sides (labels $1 and $2, rates $3 and $4), each
+# round's ratio and their range.
+report() {
+  python3 - "$@" <<'PY'
 import sys
 floors = [float(x) for x in sys.argv[3].split()]
 ours = [float(x) for x in sys.argv[4].split()]
@@ -52,10 +64,32 @@ print(f"ratio: {mean(ours) / mean(floors):.2f}  (rounds {min(ratios):.2f}-{max(r
 PY
 }
 
-compare "$work/handle_floor.sql" "$work/handle_ours.sql" \
-  "resolve_logout_schemes(logout_web())" "handle_logout('POST', '/auth/logout/web')"
+# ROUNDS rounds of floor and ours at the same time, for SECONDS_PER_RUN
+# seconds each; prints the mean rates, each round's ratio and their range.
+compare_concurrent() {
+  local floors=() ours=() f o
+  for _ in $(seq "$ROUNDS"); do
+    f=$(mktemp) o=$(mktemp)
+    tps "$1" >"$f" &
+    tps "$2" >"$o" &
+    wait
+    floors+=("$(cat "$f")")
+    ours+=("$(cat "$o")")
+    rm -f "$f" "$o"
+  done
+  report "$3 (concurrent)" "$4 (concurrent)" "${floors[*]}" "${ours[*]}"
+}
 
-# @user_context, against the hand-written statement.
-compare "$work/ctx_floor.sql" "$work/ctx_ours.sql" \
-  "set_config x3 + resolve_logout_schemes(ctx_logout())" "handle_logout with @user_context"
+for mode in $MODES; do
+  case $mode in
+    alternating) how=compare ;;
+    concurrent) how=compare_concurrent ;;
+    *) echo "handle_logout: unknown mode $mode (alternating, concurrent)" >&2; exit 1 ;;
+  esac
+  $how "$work/handle_floor.sql" "$work/handle_ours.sql" \
+    "resolve_logout_schemes(logout_web())" "handle_logout('POST', '/auth/logout/web')"
+  # @user_context, against the hand-written statement.
+  $how "$work/ctx_floor.sql" "$work/ctx_ours.sql" \
+    "set_config x3 + resolve_logout_schemes(ctx_logout())" "handle_logout with @user_context"
+done
 

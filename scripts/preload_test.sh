@@ -3,7 +3,11 @@
 # the postmaster, so every backend starts with it (its settings known before
 # any call); CREATE EXTENSION, the seed's logout calls, a new backend's first
 # call, and a warm session that sees another session's COMMENT (a new path,
-# a path removed) at its next call, as without preloading.
+# a path removed) at its next call, as without preloading. Then the shared
+# candidate lists: a new backend's first call reads the shared list (or
+# scans and shares what it found), and still sees every committed COMMENT,
+# none rolled back, each database its own, and none while a prepared
+# transaction holds a COMMENT (the lists are then off until restart).
 # Ends with "preload: N passed, M failed"; exits non-zero on any failure.
 # Installs into the system PostgreSQL 15: run under /tmp/npgsqlrest-pg.lock.
 set -euo pipefail
@@ -17,7 +21,7 @@ trap 'bash scripts/cluster.sh stop "$dir"' EXIT
 
 echo "== preload: installing the extension, starting a server that preloads it"
 bash scripts/install.sh
-CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout" \
+CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout -c max_prepared_transactions=2" \
   bash scripts/cluster.sh start "$dir" "$port"
 db() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres "$@"; }
 
@@ -53,6 +57,49 @@ equal "the warm session sees another session's COMMENT adding a path" \
 equal "the warm session sees another session's COMMENT removing it" \
   "$(grep '^removed ' <<<"$warm")" "removed 42883"
 equal "a new session agrees" "$(db -c "select answer('/preload/later')")" "42883"
+
+# A new session's first call of a path: how it found its candidates
+# ("shared": the shared list; "published": a full scan, then shared;
+# "scanned": a full scan, not shared), then the answer.
+first_call() {
+  local out how=scanned
+  out=$(db -d "${2:-postgres}" -c "set client_min_messages = debug1" -c "select answer('$1')" 2>&1)
+  grep -q "shared candidate routines" <<<"$out" && how=shared
+  grep -q "shared the .* candidate routines of a full scan" <<<"$out" && how=published
+  echo "$how $(grep -v '^DEBUG' <<<"$out" | tail -1)"
+}
+comment() { db -c "comment on function $1 is E'$2'"; }
+db -c "create function public.shared_logout() returns text language sql as \$\$select 'Shared'\$\$" \
+  -c "create function public.prepared_logout() returns text language sql as \$\$select 'Prepared'\$\$"
+equal "a new backend reads the shared list" "$(first_call /auth/logout/cookie)" "shared {Cookies}"
+equal "a routine whose comment no longer makes it an endpoint" "$(first_call /preload/later)" "shared 42883"
+comment 'public.shared_logout()' 'HTTP POST /preload/shared\n@logout'
+equal "a COMMENT committed since the list was shared" "$(first_call /preload/shared)" "shared {Shared}"
+comment 'public.shared_logout()' 'HTTP POST /preload/moved\n@signout'
+equal "a COMMENT moving the path: the old one" "$(first_call /preload/shared)" "shared 42883"
+equal "a COMMENT moving the path: the new one" "$(first_call /preload/moved)" "shared {Shared}"
+db -c "begin" -c "comment on function public.prepared_logout() is E'HTTP POST /preload/prepared\\n@logout'" -c "rollback"
+equal "a COMMENT rolled back" "$(first_call /preload/prepared)" "shared 42883"
+
+# Another database has a list of its own.
+db -c "create database other"
+db -d other -c 'create extension npgsqlrest_logout' \
+  -f pgrx-tests/fixtures/seed_schema.sql -f pgrx-tests/fixtures/seed_routines.sql >/dev/null
+db -d other -c "create function public.answer(path text) returns text language plpgsql as \$\$
+  begin return handle_logout('POST', path, '{}', '{}')::text;
+  exception when others then return sqlstate; end \$\$"
+equal "another database: its first call scans and shares" "$(first_call /auth/logout/web other)" \
+  "published {Cookies,Bearer}"
+equal "another database: the next backend reads its list" "$(first_call /preload/moved other)" "shared 42883"
+equal "the first database keeps its list" "$(first_call /preload/moved)" "shared {Shared}"
+
+# A prepared COMMENT commits later, from any session: the lists are off.
+db -c "begin" -c "comment on function public.prepared_logout() is E'HTTP POST /preload/prepared\\n@logout'" \
+  -c "prepare transaction 'comment'"
+equal "a prepared COMMENT: backends scan" "$(first_call /preload/prepared)" "scanned 42883"
+db -c "commit prepared 'comment'"
+equal "the prepared COMMENT committed" "$(first_call /preload/prepared)" "scanned {Prepared}"
+equal "no list is shared again until restart" "$(first_call /preload/prepared)" "scanned {Prepared}"
 
 echo "preload: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

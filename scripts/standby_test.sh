@@ -46,7 +46,9 @@ trap cleanup EXIT
 
 echo "== standby: installing the extension, starting a primary"
 bash scripts/install.sh
-bash scripts/cluster.sh start "$pdir" "$pport"
+# Both servers preload the library: the primary shares its candidate lists
+# between backends, the standby (in recovery) never does.
+CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout" bash scripts/cluster.sh start "$pdir" "$pport"
 primary() { psql -X -q -v ON_ERROR_STOP=1 -h "$pdir" -p "$pport" -U postgres -d app "$@"; }
 standby() { psql -X -q -v ON_ERROR_STOP=1 -h "$sdir" -p "$sport" -U postgres -d app "$@"; }
 psql -X -q -h "$pdir" -p "$pport" -U postgres -d postgres -c 'create database app'
@@ -65,7 +67,7 @@ as_root chown postgres "$sdir"
 as_root chmod 755 "$sdir"
 as_postgres "$BIN/pg_basebackup" -h "$pdir" -p "$pport" -U postgres -D "$sdir/data" -R -X stream -c fast
 as_postgres "$BIN/pg_ctl" -D "$sdir/data" -l "$sdir/server.log" -w \
-  -o "-k $sdir -p $sport -c listen_addresses='' -c hot_standby=on -c fsync=off" start >/dev/null
+  -o "-k $sdir -p $sport -c listen_addresses='' -c hot_standby=on -c fsync=off -c shared_preload_libraries=npgsqlrest_logout" start >/dev/null
 equal "the standby is in recovery" "$(standby -At -c 'select pg_is_in_recovery()')" t
 streaming=0
 for _ in $(seq 1 100); do
@@ -205,6 +207,20 @@ check_within_second
 equal "a new session on the standby agrees" \
   "$(standby -At -c "select string_agg(path, ' ' order by path) from logout_endpoints")" \
   "/api/full-logout /api/signout /auth/logout /auth/logout/cookie /auth/logout/web2 /standby/moved"
+
+# A new backend's first call: the primary reads its shared list, the
+# standby scans, and sees a comment replayed since.
+first_call() {
+  "$1" -At -c "set client_min_messages = debug1" -c "select handle_logout('POST', '$2', '{}', '{user}')" 2>&1 |
+    sed -e '/shared candidate routines/s/.*/shared/' -e '/candidate routines of a full scan/s/.*/published/' |
+    grep -v '^DEBUG' | paste -sd ' '
+}
+primary -c "select handle_logout('POST', '/auth/logout/web2', '{}', '{user}')" >/dev/null
+equal "the primary: a new backend reads the shared list" "$(first_call primary /auth/logout/web2)" "shared {Cookies,Bearer}"
+change_on_primary "comment on function logout_web() is 'HTTP POST /auth/logout/web3
+@logout'"
+equal "the standby: a new backend scans, and routes a path replayed since" \
+  "$(first_call standby /auth/logout/web3)" "{Cookies,Bearer}"
 
 echo "standby: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -15,6 +15,7 @@ pub extern "C-unwind" fn _PG_init() {
     api::memory_release::register();
     api::value_walk::register();
     api::validation_rules::register();
+    api::shared_candidates::register();
 }
 
 #[cfg(test)]

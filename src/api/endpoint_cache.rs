@@ -31,6 +31,7 @@ use super::endpoints::EndpointSettings;
 use super::jsonb_out::StoredJsonB;
 use super::kept_plan::KeptPlan;
 use super::settings;
+use super::shared_candidates;
 use crate::core::endpoint::logout_mention::may_be_logout;
 use crate::core::endpoint::EndpointSummary;
 use crate::core::request::options::RequestOptions;
@@ -348,6 +349,7 @@ pub unsafe extern "C-unwind" fn npgsqlrest_logout_comment_changed(
         );
     }
     for routine in commented_routines() {
+        shared_candidates::commented(routine);
         if routine.to_u32() >= pg_sys::FirstNormalObjectId {
             send_comment_changed(routine);
         } else {
@@ -591,9 +593,39 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
 /// The routines whose comment may annotate a logout, each with its
 /// comment (in UTF-8) and the comment's key.
 fn scan_candidates() -> Vec<(pg_sys::Oid, u64, String)> {
-    #[cfg(any(test, feature = "pg_test"))]
-    FULL_SCANS.with(|n| n.set(n.get() + 1));
-    catalog::comments_where(may_be_logout)
+    let found = match shared_candidates::known() {
+        Some(routines) => {
+            let mut comments: Vec<(pg_sys::Oid, String)> = catalog::comments_of(&routines)
+                .into_iter()
+                .filter(|(_, comment)| may_be_logout(comment.as_bytes()))
+                .collect();
+            comments.sort_unstable_by_key(|(oid, _)| oid.to_u32());
+            debug1!(
+                "npgsqlrest_logout: read the comments of {} shared candidate routines, {} of them candidates",
+                routines.len(),
+                comments.len()
+            );
+            comments
+        }
+        None => {
+            #[cfg(any(test, feature = "pg_test"))]
+            FULL_SCANS.with(|n| n.set(n.get() + 1));
+            // Before the scan's snapshot: a comment committed after it
+            // keeps what the scan finds from being shared.
+            let scan = shared_candidates::scan_starts();
+            let found = catalog::comments_where(may_be_logout);
+            if let Some(scan) = scan {
+                if shared_candidates::scan_found(scan, found.iter().map(|(oid, _)| *oid)) {
+                    debug1!(
+                        "npgsqlrest_logout: shared the {} candidate routines of a full scan",
+                        found.len()
+                    );
+                }
+            }
+            found
+        }
+    };
+    found
         .into_iter()
         .map(|(oid, comment)| (oid, comment_key(Some(comment.as_bytes())), comment))
         .collect()

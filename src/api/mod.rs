@@ -24,6 +24,7 @@ mod resolved_parameters;
 mod schemes;
 mod server_text;
 pub mod settings;
+pub mod shared_candidates;
 mod sql_file;
 #[cfg(any(test, feature = "pg_test"))]
 mod test_support;
