@@ -81,6 +81,27 @@ equal "a COMMENT moving the path: the new one" "$(first_call /preload/moved)" "s
 db -c "begin" -c "comment on function public.prepared_logout() is E'HTTP POST /preload/prepared\\n@logout'" -c "rollback"
 equal "a COMMENT rolled back" "$(first_call /preload/prepared)" "shared 42883"
 
+# Another extension's script comments on its routines: CREATE EXTENSION
+# runs the COMMENT as a command of its own, which the event trigger sees.
+sharedir=$(/usr/bin/pg_config --sharedir)/extension
+probe="$sharedir/npgsqlrest_logout_probe"
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+trap 'bash scripts/cluster.sh stop "$dir"; as_root rm -f "$probe.control" "$probe--1.0.sql"' EXIT
+printf '%s\n' "default_version = '1.0'" "relocatable = true" | as_root tee "$probe.control" >/dev/null
+as_root tee "$probe--1.0.sql" >/dev/null <<'EXT'
+create function probe_logout() returns text language sql as $$select 'Probe'$$;
+comment on function probe_logout() is E'HTTP POST /preload/probe\n@logout';
+EXT
+equal "before another extension: no route" "$(first_call /preload/probe)" "shared 42883"
+warm=$(db <<'SQL'
+select 'before ' || answer('/preload/probe');
+create extension npgsqlrest_logout_probe;
+select 'after ' || answer('/preload/probe');
+SQL
+)
+equal "another extension's COMMENT: a warm session" "$(grep '^after ' <<<"$warm")" "after {Probe}"
+equal "another extension's COMMENT: a new backend" "$(first_call /preload/probe)" "shared {Probe}"
+
 # Another database has a list of its own.
 db -c "create database other"
 db -d other -c 'create extension npgsqlrest_logout' \

@@ -291,3 +291,37 @@ unsafe extern "C-unwind" fn at_transaction_event(
         _ => {}
     }
 }
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pgrx::pg_schema]
+mod tests {
+    use super::*;
+    use pgrx::prelude::*;
+
+    #[pg_test]
+    fn a_list_stays_sorted_without_duplicates_and_says_when_full() {
+        let mut list = Box::new(DatabaseList::FREE);
+        for oid in [30, 10, 20, 10, 40, 20] {
+            assert!(list.add(oid));
+        }
+        assert_eq!(list.oids(), &[10, 20, 30, 40]);
+        for oid in 100..(100 + CAPACITY as u32 - 4) {
+            assert!(list.add(oid));
+        }
+        assert_eq!(list.oids().len(), CAPACITY);
+        assert!(list.add(20), "a routine already listed fits a full list");
+        assert!(!list.add(5), "a new one does not");
+        assert!(list.oids().windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[pg_test]
+    fn nothing_is_shared_without_preloading() {
+        // The test server does not preload the library.
+        assert!(known().is_none());
+        assert!(scan_starts().is_none());
+        // A COMMENT still works, and registers nothing to share.
+        Spi::run("create function pg_temp.f() returns int language sql as 'select 1'").unwrap();
+        Spi::run("comment on function pg_temp.f() is 'HTTP POST /x\n@logout'").unwrap();
+        assert!(COMMENTED.with(|c| c.borrow().is_empty()));
+    }
+}
