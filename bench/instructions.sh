@@ -12,6 +12,9 @@
 #   bench/instructions.sh         SHORT=300 LONG=1300 by default
 #   KEEP=1 bench/instructions.sh  keeps the callgrind files and says where,
 #                                 for callgrind_annotate --tree=calling
+#   CALLGRIND_OPTIONS=--cache-sim=yes KEEP=1 bench/instructions.sh
+#                                 also simulates the caches (the kept files
+#                                 then count misses beside instructions)
 source "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || { echo "instructions: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
 bench_start
@@ -26,7 +29,7 @@ counts=$(mktemp -d /tmp/npgsqlrest_logout-callgrind.XXXXXX)
 chmod 777 "$counts"
 bin=$(/usr/bin/pg_config --bindir)
 sudo -u postgres "$bin/pg_ctl" -D "$BENCH_DIR/data" -m fast -w stop >/dev/null
-sudo -u postgres bash -c "valgrind --tool=callgrind --trace-children=yes \
+sudo -u postgres bash -c "valgrind --tool=callgrind --trace-children=yes ${CALLGRIND_OPTIONS:-} \
   --callgrind-out-file=$counts/backend.%p.out $bin/postgres -D $BENCH_DIR/data -k $BENCH_DIR \
   -p $BENCH_PORT -c listen_addresses= -c fsync=off -c autovacuum=off >$counts/server.log 2>&1 &"
 for try in $(seq 61); do
