@@ -80,6 +80,12 @@ equal "a COMMENT moving the path: the old one" "$(first_call /preload/shared)" "
 equal "a COMMENT moving the path: the new one" "$(first_call /preload/moved)" "shared {Shared}"
 db -c "begin" -c "comment on function public.prepared_logout() is E'HTTP POST /preload/prepared\\n@logout'" -c "rollback"
 equal "a COMMENT rolled back" "$(first_call /preload/prepared)" "shared 42883"
+# A new backend whose own transaction commented, before it commits: its
+# comment is in no list yet, and visible to it.
+own=$(db -c "begin" -c "comment on function public.prepared_logout() is E'HTTP POST /preload/own\\n@logout'" \
+  -c "set client_min_messages = debug1" -c "select 'own ' || answer('/preload/own')" -c "rollback" 2>&1)
+equal "a new backend sees its own transaction's COMMENT" \
+  "$(grep -c 'shared candidate routines' <<<"$own") $(grep '^own ' <<<"$own")" "1 own {Prepared}"
 
 # Another extension's script comments on its routines: CREATE EXTENSION
 # runs the COMMENT as a command of its own, which the event trigger sees.

@@ -140,22 +140,26 @@ fn database() -> u32 {
 }
 
 /// The routines that may be logout endpoints in this database, when a
-/// list is shared and may be used.
+/// list is shared and may be used: the list, and the routines this
+/// transaction commented on (its own comments, not yet committed, are
+/// visible to it and in no list).
 pub fn known() -> Option<Vec<pg_sys::Oid>> {
-    if !usable() {
+    if !usable() || TOO_MANY.with(Cell::get) {
         return None;
     }
-    let shared = SHARED.share();
-    if shared.off {
-        return None;
-    }
-    let list = shared.list(database())?;
-    Some(
+    let mut oids: Vec<pg_sys::Oid> = {
+        let shared = SHARED.share();
+        if shared.off {
+            return None;
+        }
+        let list = shared.list(database())?;
         list.oids()
             .iter()
             .map(|&oid| pg_sys::Oid::from(oid))
-            .collect(),
-    )
+            .collect()
+    };
+    COMMENTED.with(|c| oids.extend(c.borrow().iter().map(|&oid| pg_sys::Oid::from(oid))));
+    Some(oids)
 }
 
 /// A scan that may publish what it finds: the epoch when it began.
@@ -214,7 +218,7 @@ pub fn scan_found(scan: Scan, candidates: impl Iterator<Item = pg_sys::Oid>) -> 
 }
 
 thread_local! {
-    /// The routines this transaction commented on; None until the first.
+    /// The routines this transaction commented on.
     static COMMENTED: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     /// More were commented on than a list holds.
     static TOO_MANY: Cell<bool> = const { Cell::new(false) };
