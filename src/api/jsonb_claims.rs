@@ -16,8 +16,9 @@ use pgrx::callconv::{Arg, ArgAbi};
 use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
 };
-use pgrx::{pg_sys, FromDatum};
+use pgrx::{pg_sys, FromDatum, PgSqlErrorCode};
 
+use super::errors::raise;
 use super::jsonb_arg::JsonbArg;
 use super::server_text::to_rust;
 use super::varlena;
@@ -66,7 +67,8 @@ fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
     // Every key, then every value: the values' reader starts past the keys.
     let keys = children(content, pairs.checked_mul(2)?)?;
     let mut values = keys.clone().skip(pairs);
-    let mut claims = Vec::with_capacity(pairs);
+    let mut claims = Vec::new();
+    reserve(&mut claims, pairs);
     for key in keys.take(pairs) {
         let (key, value) = (key?, values.next()??);
         if key.kind != STRING {
@@ -82,10 +84,12 @@ fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
                 if header & (IS_OBJECT | IS_SCALAR) != 0 {
                     return None;
                 }
-                let items = children(array, (header & COUNT_MASK) as usize)?;
-                let texts = items
-                    .map(|item| scalar_text(&item?))
-                    .collect::<Option<Vec<_>>>()?;
+                let count = (header & COUNT_MASK) as usize;
+                let mut texts = Vec::new();
+                reserve(&mut texts, count);
+                for item in children(array, count)? {
+                    texts.push(scalar_text(&item?)?);
+                }
                 ClaimValue::Many(texts)
             }
             _ => return None,
@@ -93,6 +97,19 @@ fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
         claims.push((claim, value));
     }
     Some(claims)
+}
+
+/// Room for `count` more items, or 53200: a count read from a jsonb
+/// header is bounded by the datum's size, not by what memory is left.
+fn reserve<T>(items: &mut Vec<T>, count: usize) {
+    if items.try_reserve_exact(count).is_err() {
+        raise(
+            PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
+            format!("out of memory reading user_claims: {count} items"),
+            None,
+            None,
+        );
+    }
 }
 
 /// A string's or boolean's text (None for anything else).
