@@ -37,6 +37,17 @@ impl JsonbDatum {
         read_claims(content).map(Claims::from_pairs)
     }
 
+    /// Whether the value is the empty object `{}` (most requests' `args`),
+    /// read from its header without building any JSON.
+    pub fn is_empty_object(&self) -> bool {
+        // SAFETY: a jsonb datum of this call, read in place; a compressed
+        // or external one (never `{}`, which is a few bytes) is not read.
+        let content = unsafe { varlena::plain_content(self.0) };
+        content
+            .and_then(|c| word_at(c, 0))
+            .is_some_and(|h| h & IS_OBJECT != 0 && h & COUNT_MASK == 0)
+    }
+
     /// The value as JSON, as a [`JsonbArg`] reads it.
     pub fn json(&self) -> Result<serde_json::Value, String> {
         // SAFETY: a non-null jsonb datum of this call.

@@ -44,7 +44,7 @@ use crate::core::schemes::SchemeList;
 #[pg_extern(name = "call_logout", volatile, parallel_unsafe)]
 fn call_logout_v2(
     routine: Option<RegProcedure>,
-    args: default!(Option<JsonbArg>, "'{}'"),
+    args: default!(Option<JsonbDatum>, "'{}'"),
     user_roles: default!(Option<ServerStrings>, "NULL"),
     user_claims: default!(Option<JsonbDatum>, "NULL"),
     ip_address: default!(Option<ServerStr>, "NULL"),
@@ -61,7 +61,7 @@ fn call_logout_v2(
     let asking = Asking::new(user_roles, user_claims.as_ref(), ip_address, headers);
     let target = logout_target(routine.0);
     check_authorization(&target, &asking.caller);
-    TextArray::of_schemes(&run(&target, object_arguments(args), &asking))
+    TextArray::of_schemes(&run(&target, object_arguments(args.as_ref()), &asking))
 }
 
 /// Finds the logout endpoint for an HTTP request and runs it as
@@ -72,7 +72,7 @@ fn call_logout_v2(
 fn handle_logout_v2(
     method: Option<ServerStr>,
     path: Option<ServerStr>,
-    args: default!(Option<JsonbArg>, "'{}'"),
+    args: default!(Option<JsonbDatum>, "'{}'"),
     user_roles: default!(Option<ServerStrings>, "NULL"),
     user_claims: default!(Option<JsonbDatum>, "NULL"),
     ip_address: default!(Option<ServerStr>, "NULL"),
@@ -103,7 +103,7 @@ fn handle_logout_v2(
     arguments.extend(request.query);
     let arguments = arguments.into_iter().map(|(k, v)| (k, Value::String(v)));
     let mut all: Vec<(String, Value)> = arguments.collect();
-    all.extend(object_arguments(args));
+    all.extend(object_arguments(args.as_ref()));
     TextArray::of_schemes(&run(&target, all, &asking))
 }
 
@@ -113,7 +113,7 @@ fn handle_logout_v2(
 #[pg_extern(sql = false, volatile, parallel_unsafe)]
 fn call_logout(
     routine: Option<RegProcedure>,
-    args: Option<JsonbArg>,
+    args: Option<JsonbDatum>,
     user_roles: Option<ServerStrings>,
 ) -> TextArray {
     call_logout_v2(routine, args, user_roles, None, None, None)
@@ -125,7 +125,7 @@ fn call_logout(
 fn handle_logout(
     method: Option<ServerStr>,
     path: Option<ServerStr>,
-    args: Option<JsonbArg>,
+    args: Option<JsonbDatum>,
     user_roles: Option<ServerStrings>,
 ) -> TextArray {
     handle_logout_v2(method, path, args, user_roles, None, None, None)
@@ -306,18 +306,22 @@ fn check_authorization(target: &LogoutTarget, caller: &Caller) {
     }
 }
 
-/// The members of a JSON object argument, in order.
-fn object_arguments(args: Option<JsonbArg>) -> Vec<(String, Value)> {
-    match args.map(|a| a.0) {
-        None => Vec::new(),
-        Some(Ok(Value::Object(map))) => map.into_iter().collect(),
-        Some(Ok(other)) => raise(
+/// The members of a JSON object argument, in order; none for `{}`
+/// without reading it as JSON.
+fn object_arguments(args: Option<&JsonbDatum>) -> Vec<(String, Value)> {
+    let args = match args {
+        Some(args) if !args.is_empty_object() => args.json(),
+        _ => return Vec::new(),
+    };
+    match args {
+        Ok(Value::Object(map)) => map.into_iter().collect(),
+        Ok(other) => raise(
             PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
             format!("args must be a JSON object, not {}", json_kind(&other)),
             None,
             Some("Pass the request body's fields as an object, e.g. '{\"_scheme\": \"Cookies\"}'."),
         ),
-        Some(Err(reason)) => raise(
+        Err(reason) => raise(
             PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
             format!("args cannot be read: {reason}"),
             None,
@@ -1099,6 +1103,33 @@ mod tests {
         ];
         for (sql, expected) in cases {
             assert_eq!(call(sql).as_deref(), Some(expected), "{sql}");
+        }
+    }
+
+    #[pg_test]
+    fn args_from_a_table_empty_or_not() {
+        Spi::run(SEED).expect("seed");
+        // Stored values have short headers; '{}' is read from its header,
+        // anything else as JSON.
+        Spi::run(
+            "create temp table requests(at int, args jsonb);
+             insert into requests values (1, '{}'), (2, '{\"_scheme\": \"Jwt\"}'), (3, '[]'),
+                 (4, 'null'), (5, '{\"_scheme\": null}'), (6, '{\"nothing\": {}}')",
+        )
+        .expect("requests");
+        let at = |n: i32| {
+            call(&format!(
+                "handle_logout('POST', '/auth/logout', (select args from requests where at = {n}), '{{}}')"
+            ))
+        };
+        assert_eq!(at(1).as_deref(), Some("{}"));
+        assert_eq!(at(2).as_deref(), Some("{Jwt}"));
+        assert_eq!(at(5).as_deref(), Some("{}"));
+        for n in [3, 4, 6] {
+            let sql = format!(
+                "select handle_logout('POST', '/auth/logout', (select args from requests where at = {n}), '{{}}')"
+            );
+            assert_eq!(sqlstate_of(&sql).as_deref(), Some("22023"), "{sql}");
         }
     }
 

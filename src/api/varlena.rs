@@ -44,7 +44,7 @@ pub fn plain_span(bytes: &[u8]) -> Option<(usize, usize)> {
 ///
 /// # Safety
 /// `datum` points at a varlena that lives for `'a`.
-unsafe fn plain_content<'a>(datum: pg_sys::Datum) -> Option<&'a [u8]> {
+pub unsafe fn plain_content<'a>(datum: pg_sys::Datum) -> Option<&'a [u8]> {
     let start = datum.cast_mut_ptr::<u8>().cast_const();
     // SAFETY: a varlena has at least its first header byte; a 4-byte
     // header is read only when the first byte says there is one.
