@@ -590,23 +590,36 @@ fn logout_target(settings: &EndpointSettings, routine: CatalogRoutine) -> Option
     })
 }
 
+/// The candidates' comments as the shared list finds them (see
+/// `shared_candidates`): None when no list may be used, or when
+/// commenting transactions kept committing while it was read (a few
+/// tries), for the full scan.
+fn from_shared_list() -> Option<Vec<(pg_sys::Oid, String)>> {
+    for _ in 0..3 {
+        let listed = shared_candidates::known()?;
+        let mut comments: Vec<(pg_sys::Oid, String)> = catalog::comments_of(&listed.oids)
+            .into_iter()
+            .filter(|(_, comment)| may_be_logout(comment.as_bytes()))
+            .collect();
+        if !shared_candidates::still_complete(&listed) {
+            continue;
+        }
+        comments.sort_unstable_by_key(|(oid, _)| oid.to_u32());
+        debug1!(
+            "npgsqlrest_logout: read the comments of {} shared candidate routines, {} of them candidates",
+            listed.oids.len(),
+            comments.len()
+        );
+        return Some(comments);
+    }
+    None
+}
+
 /// The routines whose comment may annotate a logout, each with its
 /// comment (in UTF-8) and the comment's key.
 fn scan_candidates() -> Vec<(pg_sys::Oid, u64, String)> {
-    let found = match shared_candidates::known() {
-        Some(routines) => {
-            let mut comments: Vec<(pg_sys::Oid, String)> = catalog::comments_of(&routines)
-                .into_iter()
-                .filter(|(_, comment)| may_be_logout(comment.as_bytes()))
-                .collect();
-            comments.sort_unstable_by_key(|(oid, _)| oid.to_u32());
-            debug1!(
-                "npgsqlrest_logout: read the comments of {} shared candidate routines, {} of them candidates",
-                routines.len(),
-                comments.len()
-            );
-            comments
-        }
+    let found = match from_shared_list() {
+        Some(comments) => comments,
         None => {
             #[cfg(any(test, feature = "pg_test"))]
             FULL_SCANS.with(|n| n.set(n.get() + 1));

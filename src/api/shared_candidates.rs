@@ -139,27 +139,41 @@ fn database() -> u32 {
     unsafe { pg_sys::MyDatabaseId }.to_u32()
 }
 
+/// The routines that may be logout endpoints in this database, as a
+/// shared list names them, with the epoch it was read at.
+pub struct Listed {
+    pub oids: Vec<pg_sys::Oid>,
+    epoch: u64,
+}
+
 /// The routines that may be logout endpoints in this database, when a
 /// list is shared and may be used: the list, and the routines this
 /// transaction commented on (its own comments, not yet committed, are
-/// visible to it and in no list).
-pub fn known() -> Option<Vec<pg_sys::Oid>> {
+/// visible to it and in no list). Read their comments under a snapshot
+/// taken after this, then ask [`still_complete`].
+pub fn known() -> Option<Listed> {
     if !usable() || TOO_MANY.with(Cell::get) {
         return None;
     }
-    let mut oids: Vec<pg_sys::Oid> = {
+    let (mut oids, epoch): (Vec<pg_sys::Oid>, u64) = {
         let shared = SHARED.share();
         if shared.off {
             return None;
         }
         let list = shared.list(database())?;
-        list.oids()
-            .iter()
-            .map(|&oid| pg_sys::Oid::from(oid))
-            .collect()
+        let oids = list.oids().iter().map(|&oid| pg_sys::Oid::from(oid));
+        (oids.collect(), shared.epoch)
     };
     COMMENTED.with(|c| oids.extend(c.borrow().iter().map(|&oid| pg_sys::Oid::from(oid))));
-    Some(oids)
+    Some(Listed { oids, epoch })
+}
+
+/// Whether what was read of a list's routines is complete: no commenting
+/// transaction reached its commit since the list was read. One that did
+/// could be visible to the snapshot the comments were read under, and
+/// its routines missing from the copy read before.
+pub fn still_complete(listed: &Listed) -> bool {
+    SHARED.share().epoch == listed.epoch
 }
 
 /// A scan that may publish what it finds: the epoch when it began.
