@@ -6,8 +6,10 @@
 # a path removed) at its next call, as without preloading. Then the shared
 # candidate lists: a new backend's first call reads the shared list (or
 # scans and shares what it found), and still sees every committed COMMENT,
-# none rolled back, each database its own, and none while a prepared
-# transaction holds a COMMENT (the lists are then off until restart).
+# none rolled back, its own transaction's, another extension's, each
+# database its own list, one made while the extension was dropped, and a
+# prepared one (before and after a restart); a transaction that wrote
+# something shares nothing.
 # Ends with "preload: N passed, M failed"; exits non-zero on any failure.
 # Installs into the system PostgreSQL 15: run under /tmp/npgsqlrest-pg.lock.
 set -euo pipefail
@@ -120,13 +122,49 @@ equal "another database: its first call scans and shares" "$(first_call /auth/lo
 equal "another database: the next backend reads its list" "$(first_call /preload/moved other)" "shared 42883"
 equal "the first database keeps its list" "$(first_call /preload/moved)" "shared {Shared}"
 
-# A prepared COMMENT commits later, from any session: the lists are off.
+# A database's list belongs to one installation of the extension: a
+# comment made while it was dropped, which no trigger saw, is found by a
+# scan after CREATE EXTENSION.
+answer_fn="create or replace function public.answer(path text) returns text language plpgsql as \$\$
+  begin return handle_logout('POST', path, '{}', '{}')::text;
+  exception when others then return sqlstate; end \$\$"
+db -d other -c "drop extension npgsqlrest_logout cascade" 2>/dev/null
+db -d other -c "comment on function public.logout_cookie() is E'HTTP POST /preload/dropped\\n@logout'"
+db -d other -c "create extension npgsqlrest_logout" -c "$answer_fn"
+equal "a COMMENT made while the extension was dropped" "$(first_call /preload/dropped other)" \
+  "published {Cookies}"
+
+# A prepared COMMENT commits later, from any session: its database's list
+# is dropped, and no list is published while a prepared transaction
+# exists.
 db -c "begin" -c "comment on function public.prepared_logout() is E'HTTP POST /preload/prepared\\n@logout'" \
   -c "prepare transaction 'comment'"
 equal "a prepared COMMENT: backends scan" "$(first_call /preload/prepared)" "scanned 42883"
+equal "a prepared COMMENT: another database's list is kept" "$(first_call /preload/dropped other)" \
+  "shared {Cookies}"
 db -c "commit prepared 'comment'"
-equal "the prepared COMMENT committed" "$(first_call /preload/prepared)" "scanned {Prepared}"
-equal "no list is shared again until restart" "$(first_call /preload/prepared)" "scanned {Prepared}"
+equal "the prepared COMMENT committed: a scan shares again" "$(first_call /preload/prepared)" \
+  "published {Prepared}"
+equal "  ... and the next backend reads it" "$(first_call /preload/prepared)" "shared {Prepared}"
+
+# A prepared COMMENT across a restart, which empties the lists.
+db -c "create function public.restart_logout() returns text language sql as \$\$select 'Restart'\$\$"
+db -c "begin" -c "comment on function public.restart_logout() is E'HTTP POST /preload/restart\\n@logout'" \
+  -c "prepare transaction 'restart'"
+CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout -c max_prepared_transactions=2" \
+  bash scripts/cluster.sh restart "$dir" "$port"
+equal "after a restart, with a COMMENT still prepared: backends scan" \
+  "$(first_call /preload/restart)" "scanned 42883"
+db -c "commit prepared 'restart'"
+# A transaction that wrote something does not share what its scan sees.
+own=$(db -d other -c "begin" -c "drop function public.logout_cookie()" \
+  -c "set client_min_messages = debug1" -c "select 'own ' || answer('/preload/dropped')" -c "rollback" 2>&1)
+equal "a transaction that dropped an endpoint: its own answer, nothing shared" \
+  "$(grep -c 'candidate routines of a full scan' <<<"$own") $(grep '^own ' <<<"$own")" "0 own 42883"
+equal "  ... the next backend scans and sees the routine kept" "$(first_call /preload/dropped other)" \
+  "published {Cookies}"
+equal "the prepared COMMENT committed after the restart" "$(first_call /preload/restart)" \
+  "published {Restart}"
 
 echo "preload: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

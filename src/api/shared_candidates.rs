@@ -17,15 +17,24 @@
 //! - A transaction that commented on routines adds them to the list
 //!   before its commit becomes visible (`XACT_EVENT_PRE_COMMIT`), and
 //!   counts itself as committing until its commit or abort is over.
-//! - A `PREPARE TRANSACTION` of a comment switches the shared lists off
-//!   until the server restarts: its commit comes later, from any session.
+//! - A reader reads the list, then the comments under its own snapshot,
+//!   and reads again if a commenting transaction reached its commit in
+//!   between (it could be visible to that snapshot and not in the copy).
+//! - A scan by a transaction that wrote anything publishes nothing (its
+//!   snapshot sees its own uncommitted changes), nor while any prepared
+//!   transaction exists (its comments commit later, from any session,
+//!   maybe after a restart). A `PREPARE TRANSACTION` of a comment drops its
+//!   database's list.
+//! - A list belongs to one database and one installation of the
+//!   extension (its `pg_extension` OID): comments made while the extension
+//!   was dropped, which no trigger saw, never reach a list made before.
 //! - Nothing is read or published during recovery: a standby's comments
 //!   arrive by replay, with no session to add them.
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use pgrx::{pg_guard, pg_shmem_init, pg_sys, PGRXSharedMemory, PgLwLock};
+use pgrx::{pg_guard, pg_shmem_init, pg_sys, PGRXSharedMemory, PgLwLock, Spi};
 
 /// Databases with a list at once; a further one takes the place of the
 /// one published longest ago.
@@ -34,11 +43,26 @@ const DATABASES: usize = 4;
 /// scanned by each backend, as without preloading.
 const CAPACITY: usize = 16_384;
 
+/// Whose list: a database and the extension's `pg_extension` OID there.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Key {
+    database: u32,
+    extension: u32,
+}
+
+impl Key {
+    /// No list: a free place.
+    const NONE: Key = Key {
+        database: 0,
+        extension: 0,
+    };
+}
+
 #[derive(Clone, Copy)]
 struct DatabaseList {
-    /// 0 for a free place.
-    database: u32,
-    /// When it was published (the epoch then), to choose which to replace.
+    key: Key,
+    /// When it was published (a count of publications), to choose which
+    /// to replace.
     published: u64,
     len: u32,
     /// The routines' OIDs, sorted, in `oids[..len]`.
@@ -47,7 +71,7 @@ struct DatabaseList {
 
 impl DatabaseList {
     const FREE: DatabaseList = DatabaseList {
-        database: 0,
+        key: Key::NONE,
         published: 0,
         len: 0,
         oids: [0; CAPACITY],
@@ -57,19 +81,33 @@ impl DatabaseList {
         &self.oids[..self.len as usize]
     }
 
-    /// Adds a routine; false when the list is full.
-    fn add(&mut self, oid: u32) -> bool {
-        match self.oids().binary_search(&oid) {
-            Ok(_) => true,
-            Err(_) if self.len as usize == CAPACITY => false,
-            Err(at) => {
-                let len = self.len as usize;
-                self.oids.copy_within(at..len, at + 1);
-                self.oids[at] = oid;
-                self.len += 1;
-                true
-            }
+    /// Adds routines (sorted, without duplicates) in one merge; false,
+    /// leaving the list as it was, when they do not all fit.
+    fn add_all(&mut self, new: &[u32]) -> bool {
+        let len = self.len as usize;
+        let missing = new
+            .iter()
+            .filter(|oid| self.oids().binary_search(oid).is_err())
+            .count();
+        if len + missing > CAPACITY {
+            return false;
         }
+        // From the back: each slot written is past every one still to read.
+        let (mut from, mut write) = (len, len + missing);
+        for &oid in new.iter().rev() {
+            if self.oids[..len].binary_search(&oid).is_ok() {
+                continue;
+            }
+            while from > 0 && self.oids[from - 1] > oid {
+                from -= 1;
+                write -= 1;
+                self.oids[write] = self.oids[from];
+            }
+            write -= 1;
+            self.oids[write] = oid;
+        }
+        self.len = (len + missing) as u32;
+        true
     }
 }
 
@@ -79,8 +117,8 @@ pub struct SharedLists {
     epoch: u64,
     /// Commenting transactions past their pre-commit and not yet ended.
     committing: u32,
-    /// A comment was prepared: no list is used until restart.
-    off: bool,
+    /// Lists published so far.
+    publications: u64,
     lists: [DatabaseList; DATABASES],
 }
 
@@ -91,16 +129,35 @@ impl SharedLists {
     const EMPTY: SharedLists = SharedLists {
         epoch: 0,
         committing: 0,
-        off: false,
+        publications: 0,
         lists: [DatabaseList::FREE; DATABASES],
     };
 
-    fn list(&self, database: u32) -> Option<&DatabaseList> {
-        self.lists.iter().find(|l| l.database == database)
+    fn list(&self, key: Key) -> Option<&DatabaseList> {
+        self.lists.iter().find(|l| l.key == key)
     }
 
-    fn list_mut(&mut self, database: u32) -> Option<&mut DatabaseList> {
-        self.lists.iter_mut().find(|l| l.database == database)
+    /// Where a list for `key` goes: its own place, else a free one, else
+    /// the one published longest ago.
+    fn place_for(&self, key: Key) -> usize {
+        let own = self.lists.iter().position(|l| l.key == key);
+        let free = || self.lists.iter().position(|l| l.key == Key::NONE);
+        let oldest = || {
+            let by_age = self
+                .lists
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, l)| l.published);
+            by_age.map_or(0, |(at, _)| at)
+        };
+        own.or_else(free).unwrap_or_else(oldest)
+    }
+
+    /// Drops every list of a database (whatever its extension OID).
+    fn drop_lists(&mut self, database: u32) {
+        for list in self.lists.iter_mut().filter(|l| l.key.database == database) {
+            *list = DatabaseList::FREE;
+        }
     }
 }
 
@@ -139,6 +196,16 @@ fn database() -> u32 {
     unsafe { pg_sys::MyDatabaseId }.to_u32()
 }
 
+/// This database's list key; None without the extension (being dropped).
+fn key() -> Option<Key> {
+    // SAFETY: a catalog lookup inside a transaction; missing_ok.
+    let extension = unsafe { pg_sys::get_extension_oid(c"npgsqlrest_logout".as_ptr(), true) };
+    (extension != pg_sys::InvalidOid).then(|| Key {
+        database: database(),
+        extension: extension.to_u32(),
+    })
+}
+
 /// The routines that may be logout endpoints in this database, as a
 /// shared list names them, with the epoch it was read at.
 pub struct Listed {
@@ -155,14 +222,16 @@ pub fn known() -> Option<Listed> {
     if !usable() || TOO_MANY.with(Cell::get) {
         return None;
     }
-    let (mut oids, epoch): (Vec<pg_sys::Oid>, u64) = {
+    let key = key()?;
+    let own = COMMENTED.with(|c| c.borrow().len());
+    // Room for the largest list, taken before the lock and fallibly.
+    let mut oids: Vec<pg_sys::Oid> = Vec::new();
+    oids.try_reserve_exact(CAPACITY + own).ok()?;
+    let epoch = {
         let shared = SHARED.share();
-        if shared.off {
-            return None;
-        }
-        let list = shared.list(database())?;
-        let oids = list.oids().iter().map(|&oid| pg_sys::Oid::from(oid));
-        (oids.collect(), shared.epoch)
+        let list = shared.list(key)?;
+        oids.extend(list.oids().iter().map(|&oid| pg_sys::Oid::from(oid)));
+        shared.epoch
     };
     COMMENTED.with(|c| oids.extend(c.borrow().iter().map(|&oid| pg_sys::Oid::from(oid))));
     Some(Listed { oids, epoch })
@@ -176,19 +245,33 @@ pub fn still_complete(listed: &Listed) -> bool {
     SHARED.share().epoch == listed.epoch
 }
 
-/// A scan that may publish what it finds: the epoch when it began.
+/// A scan that may publish what it finds: whose list, and the epoch when
+/// it began.
 pub struct Scan {
+    key: Key,
     epoch: u64,
 }
 
 /// Call before the scan takes its snapshot. None when what it finds
-/// cannot be published.
+/// cannot be published: this transaction wrote something (its snapshot
+/// sees its own uncommitted changes), a prepared transaction exists (its
+/// comments are in no list), or a commenting transaction is committing.
 pub fn scan_starts() -> Option<Scan> {
     if !usable() {
         return None;
     }
+    // SAFETY: reads this transaction's state.
+    if unsafe { pg_sys::GetTopTransactionIdIfAny() } != pg_sys::InvalidTransactionId {
+        return None;
+    }
+    let key = key()?;
+    let prepared = Spi::get_one::<bool>("select exists (select from pg_catalog.pg_prepared_xacts)");
+    if prepared != Ok(Some(false)) {
+        return None;
+    }
     let shared = SHARED.share();
-    (!shared.off && shared.committing == 0).then_some(Scan {
+    (shared.committing == 0).then_some(Scan {
+        key,
         epoch: shared.epoch,
     })
 }
@@ -205,26 +288,15 @@ pub fn scan_found(scan: Scan, candidates: impl Iterator<Item = pg_sys::Oid>) -> 
     }
     oids.sort_unstable();
     oids.dedup();
-    let database = database();
     let mut shared = SHARED.exclusive();
-    if shared.off || shared.epoch != scan.epoch || shared.committing != 0 {
+    if shared.epoch != scan.epoch || shared.committing != 0 {
         return false;
     }
-    let published = shared.epoch;
-    let at = shared
-        .lists
-        .iter()
-        .position(|l| l.database == database || l.database == 0)
-        .unwrap_or_else(|| {
-            let oldest = shared
-                .lists
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, l)| l.published);
-            oldest.map_or(0, |(at, _)| at)
-        });
+    shared.publications += 1;
+    let published = shared.publications;
+    let at = shared.place_for(scan.key);
     let list = &mut shared.lists[at];
-    list.database = database;
+    list.key = scan.key;
     list.published = published;
     list.len = oids.len() as u32;
     list.oids[..oids.len()].copy_from_slice(&oids);
@@ -247,10 +319,11 @@ pub fn commented(routine: pg_sys::Oid) {
     if !CREATED.load(Ordering::Relaxed) {
         return;
     }
-    if !REGISTERED.with(|r| r.replace(true)) {
+    if !REGISTERED.with(Cell::get) {
         // SAFETY: the callback only touches this module's state and the
         // shared lists; Postgres keeps the pointer for the backend's life.
         unsafe { pg_sys::RegisterXactCallback(Some(at_transaction_event), std::ptr::null_mut()) };
+        REGISTERED.with(|r| r.set(true));
     }
     COMMENTED.with(|c| {
         let mut c = c.borrow_mut();
@@ -262,9 +335,13 @@ pub fn commented(routine: pg_sys::Oid) {
     });
 }
 
+/// This transaction's commented routines, sorted and without duplicates,
+/// and whether there were too many; None when it commented on none.
 fn take_commented() -> Option<(Vec<u32>, bool)> {
-    let oids = COMMENTED.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    let mut oids = COMMENTED.with(|c| std::mem::take(&mut *c.borrow_mut()));
     let too_many = TOO_MANY.with(|t| t.replace(false));
+    oids.sort_unstable();
+    oids.dedup();
     (!oids.is_empty() || too_many).then_some((oids, too_many))
 }
 
@@ -279,23 +356,28 @@ unsafe extern "C-unwind" fn at_transaction_event(
             let Some((oids, too_many)) = take_commented() else {
                 return;
             };
+            // Still inside the transaction: the catalog can be read.
+            let key = key();
             let database = database();
             let mut shared = SHARED.exclusive();
             shared.epoch += 1;
             shared.committing += 1;
             COMMITTING.with(|c| c.set(true));
-            if let Some(list) = shared.list_mut(database) {
-                let fits = !too_many && oids.iter().all(|&oid| list.add(oid));
-                if !fits {
-                    *list = DatabaseList::FREE;
-                }
+            let at = key.and_then(|key| shared.lists.iter().position(|l| l.key == key));
+            let fits = match at {
+                Some(at) => !too_many && shared.lists[at].add_all(&oids),
+                None => true,
+            };
+            if !fits {
+                shared.drop_lists(database);
             }
         }
         XACT_EVENT_PRE_PREPARE => {
             if take_commented().is_some() {
+                let database = database();
                 let mut shared = SHARED.exclusive();
                 shared.epoch += 1;
-                shared.off = true;
+                shared.drop_lists(database);
             }
         }
         XACT_EVENT_COMMIT | XACT_EVENT_ABORT | XACT_EVENT_PREPARE => {
@@ -317,19 +399,61 @@ mod tests {
     use pgrx::prelude::*;
 
     #[pg_test]
-    fn a_list_stays_sorted_without_duplicates_and_says_when_full() {
+    fn a_list_merges_sorted_without_duplicates_and_says_when_full() {
         let mut list = Box::new(DatabaseList::FREE);
-        for oid in [30, 10, 20, 10, 40, 20] {
-            assert!(list.add(oid));
-        }
-        assert_eq!(list.oids(), &[10, 20, 30, 40]);
-        for oid in 100..(100 + CAPACITY as u32 - 4) {
-            assert!(list.add(oid));
-        }
+        assert!(list.add_all(&[10, 30]));
+        assert!(list.add_all(&[5, 10, 20, 40]));
+        assert_eq!(list.oids(), &[5, 10, 20, 30, 40]);
+        assert!(list.add_all(&[]));
+        assert!(list.add_all(&[1, 50]));
+        assert_eq!(list.oids(), &[1, 5, 10, 20, 30, 40, 50]);
+        let many: Vec<u32> = (100..(100 + CAPACITY as u32 - 7)).collect();
+        assert!(list.add_all(&many));
         assert_eq!(list.oids().len(), CAPACITY);
-        assert!(list.add(20), "a routine already listed fits a full list");
-        assert!(!list.add(5), "a new one does not");
+        assert!(
+            list.add_all(&[20, 30]),
+            "routines already listed fit a full list"
+        );
+        assert!(!list.add_all(&[2, 20]), "a new one does not");
+        assert_eq!(
+            list.oids().len(),
+            CAPACITY,
+            "a merge that does not fit changes nothing"
+        );
         assert!(list.oids().windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[pg_test]
+    fn a_list_goes_to_its_own_place_then_a_free_one_then_the_oldest() {
+        let mut lists = Box::new(SharedLists::EMPTY);
+        let key = |database: u32| Key {
+            database,
+            extension: 7,
+        };
+        for (at, published) in [(0, 3), (1, 1), (2, 4), (3, 2)] {
+            lists.lists[at].key = key(at as u32 + 1);
+            lists.lists[at].published = published;
+        }
+        assert_eq!(lists.place_for(key(3)), 2, "its own place");
+        assert_eq!(lists.place_for(key(9)), 1, "the oldest, none being free");
+        lists.lists[3].key = Key::NONE;
+        assert_eq!(lists.place_for(key(9)), 3, "a free place");
+        assert_eq!(
+            lists.place_for(key(3)),
+            2,
+            "its own place before a free one"
+        );
+        let reinstalled = Key {
+            database: 3,
+            extension: 8,
+        };
+        assert_eq!(
+            lists.place_for(reinstalled),
+            3,
+            "another installation is another list"
+        );
+        lists.drop_lists(3);
+        assert!(lists.list(key(3)).is_none());
     }
 
     #[pg_test]
