@@ -159,6 +159,57 @@ impl SharedLists {
             *list = DatabaseList::FREE;
         }
     }
+
+    /// A scan beginning: the epoch it must find unchanged to publish;
+    /// None while a commenting transaction is committing.
+    fn scan_begins(&self) -> Option<u64> {
+        (self.committing == 0).then_some(self.epoch)
+    }
+
+    /// Publishes a scan's candidates (sorted, unique, at most CAPACITY)
+    /// unless a commenting transaction pre-committed since it began or is
+    /// committing; true when published.
+    fn publish(&mut self, key: Key, began: u64, oids: &[u32]) -> bool {
+        if self.epoch != began || self.committing != 0 {
+            return false;
+        }
+        self.publications += 1;
+        let published = self.publications;
+        let list = &mut self.lists[self.place_for(key)];
+        list.key = key;
+        list.published = published;
+        list.len = oids.len() as u32;
+        list.oids[..oids.len()].copy_from_slice(oids);
+        true
+    }
+
+    /// A commenting transaction's pre-commit: its routines (sorted,
+    /// unique) join its database's list, or the list is dropped when they
+    /// do not fit; it counts as committing until [`Self::commit_ends`].
+    fn pre_commit(&mut self, key: Option<Key>, database: u32, oids: &[u32], too_many: bool) {
+        self.epoch += 1;
+        self.committing += 1;
+        let at = key.and_then(|key| self.lists.iter().position(|l| l.key == key));
+        let fits = match at {
+            Some(at) => !too_many && self.lists[at].add_all(oids),
+            None => true,
+        };
+        if !fits {
+            self.drop_lists(database);
+        }
+    }
+
+    /// A commenting transaction's commit or abort, after its pre-commit.
+    fn commit_ends(&mut self) {
+        self.epoch += 1;
+        self.committing -= 1;
+    }
+
+    /// A commenting transaction's prepare: its database's list goes.
+    fn prepared(&mut self, database: u32) {
+        self.epoch += 1;
+        self.drop_lists(database);
+    }
 }
 
 static SHARED: PgLwLock<SharedLists> =
@@ -269,11 +320,8 @@ pub fn scan_starts() -> Option<Scan> {
     if prepared != Ok(Some(false)) {
         return None;
     }
-    let shared = SHARED.share();
-    (shared.committing == 0).then_some(Scan {
-        key,
-        epoch: shared.epoch,
-    })
+    let epoch = SHARED.share().scan_begins()?;
+    Some(Scan { key, epoch })
 }
 
 /// Publishes the candidates a scan found, if no comment was committed
@@ -288,19 +336,7 @@ pub fn scan_found(scan: Scan, candidates: impl Iterator<Item = pg_sys::Oid>) -> 
     }
     oids.sort_unstable();
     oids.dedup();
-    let mut shared = SHARED.exclusive();
-    if shared.epoch != scan.epoch || shared.committing != 0 {
-        return false;
-    }
-    shared.publications += 1;
-    let published = shared.publications;
-    let at = shared.place_for(scan.key);
-    let list = &mut shared.lists[at];
-    list.key = scan.key;
-    list.published = published;
-    list.len = oids.len() as u32;
-    list.oids[..oids.len()].copy_from_slice(&oids);
-    true
+    SHARED.exclusive().publish(scan.key, scan.epoch, &oids)
 }
 
 thread_local! {
@@ -359,33 +395,21 @@ unsafe extern "C-unwind" fn at_transaction_event(
             // Still inside the transaction: the catalog can be read.
             let key = key();
             let database = database();
-            let mut shared = SHARED.exclusive();
-            shared.epoch += 1;
-            shared.committing += 1;
+            SHARED
+                .exclusive()
+                .pre_commit(key, database, &oids, too_many);
             COMMITTING.with(|c| c.set(true));
-            let at = key.and_then(|key| shared.lists.iter().position(|l| l.key == key));
-            let fits = match at {
-                Some(at) => !too_many && shared.lists[at].add_all(&oids),
-                None => true,
-            };
-            if !fits {
-                shared.drop_lists(database);
-            }
         }
         XACT_EVENT_PRE_PREPARE => {
             if take_commented().is_some() {
                 let database = database();
-                let mut shared = SHARED.exclusive();
-                shared.epoch += 1;
-                shared.drop_lists(database);
+                SHARED.exclusive().prepared(database);
             }
         }
         XACT_EVENT_COMMIT | XACT_EVENT_ABORT | XACT_EVENT_PREPARE => {
             take_commented();
             if COMMITTING.with(|c| c.replace(false)) {
-                let mut shared = SHARED.exclusive();
-                shared.epoch += 1;
-                shared.committing -= 1;
+                SHARED.exclusive().commit_ends();
             }
         }
         _ => {}
@@ -454,6 +478,78 @@ mod tests {
         );
         lists.drop_lists(3);
         assert!(lists.list(key(3)).is_none());
+    }
+
+    /// The protocol's interleavings, step by step on one copy of the
+    /// shared state: what a scan may publish, what a reader may trust.
+    #[pg_test]
+    fn commenting_transactions_scans_and_readers_interleave_safely() {
+        let key = Key {
+            database: 5,
+            extension: 9,
+        };
+        let mut shared = Box::new(SharedLists::EMPTY);
+
+        // A scan overlapped by a commenting transaction's pre-commit
+        // publishes nothing, even once that transaction has ended.
+        let began = shared.scan_begins().expect("nothing committing");
+        shared.pre_commit(Some(key), 5, &[42], false);
+        assert!(
+            shared.scan_begins().is_none(),
+            "no scan begins while one is committing"
+        );
+        shared.commit_ends();
+        assert!(!shared.publish(key, began, &[1]));
+        assert!(shared.list(key).is_none());
+
+        // One that began after the commit ended publishes.
+        let began = shared.scan_begins().expect("nothing committing");
+        assert!(shared.publish(key, began, &[1, 42]));
+        assert_eq!(shared.list(key).map(DatabaseList::oids), Some(&[1, 42][..]));
+
+        // A reader's copy taken before a pre-commit is not complete after
+        // it (the routine may be visible to the reader's snapshot); the
+        // routine is in the list from the pre-commit on.
+        let read_at = shared.epoch;
+        shared.pre_commit(Some(key), 5, &[7], false);
+        assert_ne!(shared.epoch, read_at);
+        assert_eq!(
+            shared.list(key).map(DatabaseList::oids),
+            Some(&[1, 7, 42][..])
+        );
+        let read_at = shared.epoch;
+        shared.commit_ends();
+        assert_ne!(
+            shared.epoch, read_at,
+            "the commit's end moves the epoch too"
+        );
+
+        // Routines that do not fit drop the database's list; so do too
+        // many, and a prepare.
+        let many: Vec<u32> = (1000..(1000 + CAPACITY as u32)).collect();
+        shared.pre_commit(Some(key), 5, &many, false);
+        shared.commit_ends();
+        assert!(shared.list(key).is_none());
+        let began = shared.scan_begins().expect("nothing committing");
+        assert!(shared.publish(key, began, &[1]));
+        shared.pre_commit(Some(key), 5, &[2], true);
+        shared.commit_ends();
+        assert!(shared.list(key).is_none());
+        let began = shared.scan_begins().expect("nothing committing");
+        assert!(shared.publish(key, began, &[1]));
+        let other = Key {
+            database: 6,
+            extension: 9,
+        };
+        let began = shared.scan_begins().expect("nothing committing");
+        assert!(shared.publish(other, began, &[3]));
+        shared.prepared(5);
+        assert!(shared.list(key).is_none());
+        assert!(
+            shared.list(other).is_some(),
+            "another database keeps its list"
+        );
+        assert_eq!(shared.committing, 0);
     }
 
     #[pg_test]
