@@ -26,6 +26,24 @@ pub fn raise(
     unreachable!("an ERROR report does not return")
 }
 
+/// Raises 53200 `out_of_memory`: "out of memory " and what was being done.
+pub fn out_of_memory(doing: String) -> ! {
+    raise(
+        PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
+        format!("out of memory {doing}"),
+        None,
+        None,
+    )
+}
+
+/// Room for `count` more items, reserved fallibly: a size that comes from
+/// input raises 53200 (saying what was being done) instead of aborting.
+pub fn reserve<T>(items: &mut Vec<T>, count: usize, doing: impl FnOnce() -> String) {
+    if items.try_reserve_exact(count).is_err() {
+        out_of_memory(doing());
+    }
+}
+
 /// A message as it can reach the client. pgrx reports a message's UTF-8
 /// bytes as they are, which a database in another encoding would read as
 /// its own: there, each non-ASCII character is written as a `\uXXXX`

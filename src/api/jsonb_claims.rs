@@ -16,9 +16,9 @@ use pgrx::callconv::{Arg, ArgAbi};
 use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
 };
-use pgrx::{pg_sys, FromDatum, PgSqlErrorCode};
+use pgrx::{pg_sys, FromDatum};
 
-use super::errors::raise;
+use super::errors::reserve;
 use super::jsonb_arg::JsonbArg;
 use super::server_text::to_rust;
 use super::varlena;
@@ -78,8 +78,12 @@ fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
     // Every key, then every value: the values' reader starts past the keys.
     let keys = children(content, pairs.checked_mul(2)?)?;
     let mut values = keys.clone().skip(pairs);
+    // Counts read from jsonb headers are bounded by the datum's size, not
+    // by what memory is left.
     let mut claims = Vec::new();
-    reserve(&mut claims, pairs);
+    reserve(&mut claims, pairs, || {
+        format!("reading user_claims of {pairs} claims")
+    });
     for key in keys.take(pairs) {
         let (key, value) = (key?, values.next()??);
         if key.kind != STRING {
@@ -97,7 +101,9 @@ fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
                 }
                 let count = (header & COUNT_MASK) as usize;
                 let mut texts = Vec::new();
-                reserve(&mut texts, count);
+                reserve(&mut texts, count, || {
+                    format!("reading a claim of {count} values")
+                });
                 for item in children(array, count)? {
                     texts.push(scalar_text(&item?)?);
                 }
@@ -108,19 +114,6 @@ fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
         claims.push((claim, value));
     }
     Some(claims)
-}
-
-/// Room for `count` more items, or 53200: a count read from a jsonb
-/// header is bounded by the datum's size, not by what memory is left.
-fn reserve<T>(items: &mut Vec<T>, count: usize) {
-    if items.try_reserve_exact(count).is_err() {
-        raise(
-            PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
-            format!("out of memory reading user_claims: {count} items"),
-            None,
-            None,
-        );
-    }
 }
 
 /// A string's or boolean's text (None for anything else).

@@ -6,7 +6,7 @@ use pgrx::prelude::*;
 use pgrx::{PgMemoryContexts, PgSqlErrorCode};
 
 use super::any_argument::{typed, AnyDatum};
-use super::errors::raise;
+use super::errors::{raise, reserve};
 use super::server_text::{self, ServerStrings};
 use super::text_array::{TextArray, TextElements};
 use super::value_walk::{with_columns, Column, Shape, ValueWalker};
@@ -146,9 +146,9 @@ fn resolve_long_array(elements: TextElements, expected: usize) -> Option<TextArr
     let mut seen = FirstSeen::try_with_expected(most).unwrap_or_else(|_| out_of_memory(most));
     let mut kept: Vec<u64> = Vec::new();
     let words = most.div_ceil(64);
-    if kept.try_reserve_exact(words).is_err() {
-        out_of_memory(most);
-    }
+    reserve(&mut kept, words, || {
+        format!("resolving {most} scheme names")
+    });
     kept.resize(words, 0);
     for (i, (offset, bytes)) in elements.clone().enumerate() {
         if i % 65536 == 65535 {
@@ -172,12 +172,7 @@ fn resolve_long_array(elements: TextElements, expected: usize) -> Option<TextArr
 
 /// Raises 53200 for a set of `names` names that could not be allocated.
 fn out_of_memory(names: usize) -> ! {
-    raise(
-        PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
-        format!("out of memory resolving {names} scheme names"),
-        None,
-        None,
-    )
+    super::errors::out_of_memory(format!("resolving {names} scheme names"))
 }
 
 /// Text read in place as UTF-8; ASCII, the usual case, is checked

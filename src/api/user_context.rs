@@ -5,7 +5,7 @@
 
 use pgrx::{pg_sys, PgSqlErrorCode};
 
-use super::errors::raise;
+use super::errors::{raise, reserve};
 use super::server_text::to_server;
 use super::settings::{self, CLAIMS_JSON_CONTEXT_KEY, CONTEXT_CLAIMS, IP_ADDRESS_CONTEXT_KEY};
 use crate::core::request::claims::{Caller, ClaimValue};
@@ -70,14 +70,9 @@ fn set_local(key: &str, value: &str) {
     let both: &mut [u8] = if size <= stack.len() {
         &mut stack[..size]
     } else {
-        if heap.try_reserve_exact(size).is_err() {
-            raise(
-                PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
-                format!("out of memory setting context key \"{key}\" to a value of {size} bytes"),
-                None,
-                None,
-            );
-        }
+        reserve(&mut heap, size, || {
+            format!("setting context key \"{key}\" to a value of {size} bytes")
+        });
         heap.resize(size, 0);
         &mut heap
     };
