@@ -19,3 +19,15 @@ same() {
     printf '%s\n' "$differences" | sed 's/^/    /'
   fi
 }
+# candidates_path: reads a session's output (run with client_min_messages =
+# debug1, stderr included) and prints how its first logout call found its
+# candidate routines, then the answer: "shared" (the shared list),
+# "published" (a full scan, then shared) or "scanned" (a full scan, not
+# shared), a space, and the last line that is not a DEBUG message.
+candidates_path() {
+  local out how=scanned
+  out=$(cat)
+  grep -q "shared candidate routines" <<<"$out" && how=shared
+  grep -q "candidate routines of a full scan" <<<"$out" && how=published
+  echo "$how $(grep -v '^DEBUG' <<<"$out" | tail -1)"
+}

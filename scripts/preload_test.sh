@@ -64,11 +64,7 @@ equal "a new session agrees" "$(db -c "select answer('/preload/later')")" "42883
 # ("shared": the shared list; "published": a full scan, then shared;
 # "scanned": a full scan, not shared), then the answer.
 first_call() {
-  local out how=scanned
-  out=$(db -d "${2:-postgres}" -c "set client_min_messages = debug1" -c "select answer('$1')" 2>&1)
-  grep -q "shared candidate routines" <<<"$out" && how=shared
-  grep -q "shared the .* candidate routines of a full scan" <<<"$out" && how=published
-  echo "$how $(grep -v '^DEBUG' <<<"$out" | tail -1)"
+  db -d "${2:-postgres}" -c "set client_min_messages = debug1" -c "select answer('$1')" 2>&1 | candidates_path
 }
 comment() { db -c "comment on function $1 is E'$2'"; }
 db -c "create function public.shared_logout() returns text language sql as \$\$select 'Shared'\$\$" \

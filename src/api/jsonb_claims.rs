@@ -20,6 +20,10 @@ use pgrx::{pg_sys, FromDatum};
 
 use super::errors::reserve;
 use super::jsonb_arg::JsonbArg;
+use super::jsonb_names::{
+    word_at, CONTAINER, COUNT_MASK, ENTRY_HAS_OFFSET, ENTRY_LEN_MASK, ENTRY_TYPE_MASK, FALSE,
+    IS_OBJECT, IS_SCALAR, NULL, STRING, TRUE,
+};
 use super::server_text::to_rust;
 use super::varlena;
 use crate::core::request::claims::{ClaimValue, Claims};
@@ -55,18 +59,6 @@ impl JsonbDatum {
         arg.map_or_else(|| Ok(serde_json::Value::Null), |a| a.0)
     }
 }
-
-const COUNT_MASK: u32 = 0x0FFF_FFFF;
-const IS_SCALAR: u32 = 0x1000_0000;
-const IS_OBJECT: u32 = 0x2000_0000;
-const ENTRY_LEN_MASK: u32 = 0x0FFF_FFFF;
-const ENTRY_TYPE_MASK: u32 = 0x7000_0000;
-const ENTRY_HAS_OFFSET: u32 = 0x8000_0000;
-const STRING: u32 = 0x0000_0000;
-const FALSE: u32 = 0x2000_0000;
-const TRUE: u32 = 0x3000_0000;
-const NULL: u32 = 0x4000_0000;
-const CONTAINER: u32 = 0x5000_0000;
 
 /// The pairs of a claims object, in storage order.
 fn read_claims(content: &[u8]) -> Option<Vec<(Cow<'_, str>, ClaimValue<'_>)>> {
@@ -198,11 +190,6 @@ impl<'a> Iterator for Children<'a> {
         };
         Some(child)
     }
-}
-
-fn word_at(bytes: &[u8], at: usize) -> Option<u32> {
-    let b = bytes.get(at..at.checked_add(4)?)?;
-    Some(u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 impl FromDatum for JsonbDatum {

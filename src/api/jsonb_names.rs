@@ -24,17 +24,19 @@ pub enum JsonbWalkError {
     Damaged,
 }
 
-const COUNT_MASK: u32 = 0x0FFF_FFFF;
-const IS_OBJECT: u32 = 0x2000_0000;
-const ENTRY_LEN_MASK: u32 = 0x0FFF_FFFF;
-const ENTRY_TYPE_MASK: u32 = 0x7000_0000;
-const ENTRY_HAS_OFFSET: u32 = 0x8000_0000;
-const STRING: u32 = 0x0000_0000;
+// jsonb.h's layout, shared with `jsonb_claims`.
+pub(super) const COUNT_MASK: u32 = 0x0FFF_FFFF;
+pub(super) const IS_SCALAR: u32 = 0x1000_0000;
+pub(super) const IS_OBJECT: u32 = 0x2000_0000;
+pub(super) const ENTRY_LEN_MASK: u32 = 0x0FFF_FFFF;
+pub(super) const ENTRY_TYPE_MASK: u32 = 0x7000_0000;
+pub(super) const ENTRY_HAS_OFFSET: u32 = 0x8000_0000;
+pub(super) const STRING: u32 = 0x0000_0000;
 const NUMERIC: u32 = 0x1000_0000;
-const FALSE: u32 = 0x2000_0000;
-const TRUE: u32 = 0x3000_0000;
-const NULL: u32 = 0x4000_0000;
-const CONTAINER: u32 = 0x5000_0000;
+pub(super) const FALSE: u32 = 0x2000_0000;
+pub(super) const TRUE: u32 = 0x3000_0000;
+pub(super) const NULL: u32 = 0x4000_0000;
+pub(super) const CONTAINER: u32 = 0x5000_0000;
 
 /// An array being walked: its entries, its data, the next child.
 struct Open<'a> {
@@ -106,7 +108,8 @@ fn open(container: &[u8]) -> Result<Open<'_>, JsonbWalkError> {
     })
 }
 
-fn word_at(bytes: &[u8], at: usize) -> Option<u32> {
-    let b = bytes.get(at..at + 4)?;
+/// The native-endian 32-bit word at `at`, if the bytes hold it.
+pub(super) fn word_at(bytes: &[u8], at: usize) -> Option<u32> {
+    let b = bytes.get(at..at.checked_add(4)?)?;
     Some(u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
 }
