@@ -9,7 +9,10 @@
 # none rolled back, its own transaction's, another extension's, each
 # database its own list, one made while the extension was dropped, and a
 # prepared one (before and after a restart); a transaction that wrote
-# something shares nothing.
+# something shares nothing. Last, endpoints() rows shared between backends
+# (shared_endpoints_memory): the same rows as built afresh, in every
+# backend, for each session's settings, after a COMMENT, and when the
+# shared memory is full.
 # Ends with "preload: N passed, M failed"; exits non-zero on any failure.
 # Installs into the system PostgreSQL 15: run under /tmp/npgsqlrest-pg.lock.
 set -euo pipefail
@@ -21,9 +24,14 @@ trap 'bash scripts/cluster.sh stop "$dir"' EXIT
 
 . scripts/checks.sh
 
+# endpoints() rows are shared too, in 1 MB: less than the routines made
+# below need, so entries are dropped for room and built again.
+options="-c shared_preload_libraries=npgsqlrest_logout -c max_prepared_transactions=2"
+options+=" -c npgsqlrest_logout.shared_endpoints_memory=1MB"
+
 echo "== preload: installing the extension, starting a server that preloads it"
 bash scripts/install.sh
-CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout -c max_prepared_transactions=2" \
+CLUSTER_OPTIONS="$options" \
   bash scripts/cluster.sh start "$dir" "$port"
 db() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres "$@"; }
 
@@ -147,7 +155,7 @@ equal "  ... and the next backend reads it" "$(first_call /preload/prepared)" "s
 db -c "create function public.restart_logout() returns text language sql as \$\$select 'Restart'\$\$"
 db -c "begin" -c "comment on function public.restart_logout() is E'HTTP POST /preload/restart\\n@logout'" \
   -c "prepare transaction 'restart'"
-CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout -c max_prepared_transactions=2" \
+CLUSTER_OPTIONS="$options" \
   bash scripts/cluster.sh restart "$dir" "$port"
 equal "after a restart, with a COMMENT still prepared: backends scan" \
   "$(first_call /preload/restart)" "scanned 42883"
@@ -161,6 +169,69 @@ equal "  ... the next backend scans and sees the routine kept" "$(first_call /pr
   "published {Cookies}"
 equal "the prepared COMMENT committed after the restart" "$(first_call /preload/restart)" \
   "published {Restart}"
+
+# endpoints() rows shared between backends: 500 routines, whose rows
+# fit in the 1 MB, but not twice.
+equal "the shared rows' memory" "$(db -c 'show npgsqlrest_logout.shared_endpoints_memory')" "1MB"
+db -c "create schema many" -c "do \$\$ begin for i in 1..500 loop
+  execute format('create function many.r%s(p_id int, p_note text default null) returns int language sql as ''select 1''', i);
+  execute format('comment on function many.r%s(int, text) is %L', i, 'Returns the orders of customer ' || i
+    || E', newest first.\nHTTP GET /many/' || i || E'/orders\n@authorize user\ntags orders, read');
+end loop; end \$\$"
+# Rows, and rows that disagree with their own document or with
+# routine_endpoint(), which builds the endpoint afresh.
+agree="select count(*) || ' ' || count(*) filter (where e.endpoint is distinct from routine_endpoint(e.routine)
+    or e.path is distinct from e.endpoint->>'path' or e.method is distinct from e.endpoint->>'method'
+    or e.schema is distinct from e.endpoint->>'schema' or e.name is distinct from e.endpoint->>'name'
+    or e.request_param_type is distinct from e.endpoint->>'request_param_type'
+    or e.requires_authorization is distinct from (e.endpoint->>'requires_authorization')::bool
+    or e.allow_anonymous is distinct from (e.endpoint->>'allow_anonymous')::bool
+    or e.login is distinct from (e.endpoint->>'login')::bool
+    or e.logout is distinct from (e.endpoint->>'logout')::bool
+    or to_jsonb(e.authorize_roles) is distinct from e.endpoint->'authorize_roles')
+  from endpoints() e"
+listing="select md5(string_agg(e::text, E'\n')) from endpoints() e"
+usage="select entries || ' ' || clears from shared_endpoints_usage()"
+rows=$(db -c "$agree")
+equal "a first backend builds and shares its rows: each agrees with routine_endpoint()" \
+  "$(cut -d' ' -f2 <<<"$rows")" "0"
+equal "  ... every routine is listed" "$(db -c "select count(*) from endpoints() where schema = 'many'")" "500"
+shared=$(db -c "$usage")
+equal "  ... its rows are shared" "$([ "${shared% *}" -gt 500 ] && echo "yes ${shared#* }")" "yes 0"
+first=$(db -c "$listing")
+equal "another backend lists the same rows" "$(db -c "$listing")" "$first"
+equal "  ... each agreeing" "$(db -c "$agree")" "$rows"
+equal "  ... and adds no entry: it found them shared" "$(db -c "$usage")" "$shared"
+# A warm session whose shared rows are dropped for room meanwhile (another
+# session's url_prefix adds as many again) builds them again.
+warm=$(db <<SQL
+select 'before ' || ($listing);
+select dblink_connect('other_prefix', 'host=$dir port=$port dbname=postgres user=postgres') \g /dev/null
+select dblink_exec('other_prefix', 'set npgsqlrest_logout.url_prefix = ''/v2''') \g /dev/null
+select 'other ' || agreeing from dblink('other_prefix', \$\$$agree\$\$) as t(agreeing text);
+select 'other_paths ' || n from dblink('other_prefix',
+  \$\$select count(*) from endpoints() where path like '/v2/%'\$\$) as t(n bigint);
+select 'cleared ' || (clears > 0) from shared_endpoints_usage();
+select 'after ' || ($listing);
+SQL
+)
+equal "a session's own url_prefix: its rows agree" "$(sed -n 's/^other //p' <<<"$warm")" "$rows"
+equal "  ... with their own paths" "$(sed -n 's/^other_paths //p' <<<"$warm" | awk '{print ($1 > 0)}')" "1"
+equal "  ... which filled the memory: every entry dropped" "$(sed -n 's/^cleared //p' <<<"$warm")" "true"
+equal "the warm session's rows, dropped meanwhile, are built again" \
+  "$(sed -n 's/^before //p' <<<"$warm") $(sed -n 's/^after //p' <<<"$warm")" "$first $first"
+equal "a session's comments_mode: its rows agree" \
+  "$(db -c "set npgsqlrest_logout.comments_mode = 'ParseAll'" -c "$agree" | cut -d' ' -f2)" "0"
+warm=$(db <<SQL
+select 'before ' || path from endpoints() where name = 'r7';
+select dblink_connect('changer', 'host=$dir port=$port dbname=postgres user=postgres') \g /dev/null
+select dblink_exec('changer', \$\$comment on function many.r7(int, text) is E'HTTP GET /many/seven'\$\$) \g /dev/null
+select 'after ' || path from endpoints() where name = 'r7';
+SQL
+)
+equal "a warm session sees another session's COMMENT on a shared row" \
+  "$(grep -E '^(before|after) ' <<<"$warm" | tr '\n' ' ')" "before /many/7/orders after /many/seven "
+equal "  ... and a new backend" "$(db -c "select path from endpoints() where name = 'r7'")" "/many/seven"
 
 echo "preload: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

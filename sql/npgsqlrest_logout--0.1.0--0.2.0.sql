@@ -130,6 +130,18 @@ STABLE PARALLEL SAFE
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'sql_file_problems_wrapper';
 
+-- What the endpoints() rows shared between backends take
+-- (shared_endpoints_memory).
+CREATE FUNCTION @extschema@.shared_endpoints_usage() RETURNS TABLE (
+	"entries" bigint,
+	"used_bytes" bigint,
+	"size_bytes" bigint,
+	"clears" bigint
+)
+STRICT VOLATILE PARALLEL SAFE
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'shared_endpoints_usage_wrapper';
+
 -- The comment trigger fires also under session_replication_role = replica,
 -- so a comment changed there reaches every backend's cache.
 ALTER EVENT TRIGGER npgsqlrest_logout_comment_changed ENABLE ALWAYS;

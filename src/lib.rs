@@ -16,6 +16,7 @@ pub extern "C-unwind" fn _PG_init() {
     api::value_walk::register();
     api::validation_rules::register();
     api::shared_candidates::register();
+    api::shared_endpoints::register();
 }
 
 #[cfg(test)]

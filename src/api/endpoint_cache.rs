@@ -32,6 +32,7 @@ use super::jsonb_out::StoredJsonB;
 use super::kept_plan::KeptPlan;
 use super::settings;
 use super::shared_candidates;
+use super::shared_endpoints::RowKey;
 use crate::core::endpoint::logout_mention::may_be_logout;
 use crate::core::endpoint::EndpointSummary;
 use crate::core::request::options::RequestOptions;
@@ -101,15 +102,47 @@ pub struct EndpointRow {
     pub row: Option<Rc<EndpointColumns>>,
 }
 
-/// The columns of an `endpoints()` row.
+/// An `endpoints()` row.
 pub struct EndpointColumns {
     pub oid: pg_sys::Oid,
     /// See [`CatalogRoutine::in_search_path`].
     pub in_search_path: bool,
+    pub columns: RowColumns,
+}
+
+/// Where a row's columns are: held by this backend, or shared with every
+/// backend ([`shared_endpoints`](super::shared_endpoints)).
+pub enum RowColumns {
+    Here(Box<HeldColumns>),
+    /// Under `key` in shared memory; `order` is the path then the method,
+    /// split after `path_len` bytes: what rows are sorted by.
+    Shared {
+        key: RowKey,
+        order: Box<str>,
+        path_len: u32,
+    },
+}
+
+/// The columns of a row this backend holds.
+pub struct HeldColumns {
     pub schema: String,
     pub name: String,
     pub summary: EndpointSummary,
     pub endpoint: StoredJsonB,
+}
+
+impl EndpointColumns {
+    /// The path and the method, which rows are sorted by.
+    pub fn order(&self) -> (&str, &str) {
+        match &self.columns {
+            RowColumns::Here(c) => (&c.summary.path, &c.summary.method),
+            RowColumns::Shared {
+                order, path_len, ..
+            } => order
+                .split_at_checked(*path_len as usize)
+                .unwrap_or((order, "")),
+        }
+    }
 }
 
 /// The logout routes, and the routines they were built from: every

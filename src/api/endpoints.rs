@@ -3,8 +3,9 @@
 
 use std::rc::Rc;
 
-use super::endpoint_cache::{self, EndpointColumns, EndpointRow};
+use super::endpoint_cache::{self, EndpointColumns, EndpointRow, HeldColumns, RowColumns};
 use super::jsonb_out::{FastJsonB, StoredJsonB};
+use super::shared_endpoints::{self, RowKey};
 use pgrx::prelude::*;
 
 use super::catalog::{self, CatalogRoutine};
@@ -18,6 +19,13 @@ use crate::core::endpoint::{endpoint, Endpoint, EndpointOptions};
 pub struct EndpointSettings {
     url_prefix: String,
     mode: settings::CommentsMode,
+}
+
+impl std::hash::Hash for EndpointSettings {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.url_prefix.hash(state);
+        crate::core::endpoint::CommentsMode::from(self.mode).hash(state);
+    }
 }
 
 impl EndpointSettings {
@@ -56,10 +64,27 @@ fn routine_endpoint(routine: RegProcedure) -> Option<FastJsonB> {
         .map(|e| FastJsonB::new(&e.to_json(&routine.info)))
 }
 
+/// One `endpoints()` row, as it is returned.
+type Row = (
+    RegProcedure,
+    ServerString,
+    ServerString,
+    ServerString,
+    ServerString,
+    ServerString,
+    bool,
+    TextArrayColumn,
+    bool,
+    bool,
+    bool,
+    StoredJsonB,
+);
+
 /// Every endpoint in the database visible to the current user, ordered by
 /// path, then method. The catalog is read on every call; each routine's row
-/// is built once per backend and rebuilt when its comment or the routine
-/// changes.
+/// is built once per backend, or once per server when rows are shared
+/// (`shared_endpoints_memory`), and built again when its comment or the
+/// routine changes.
 // The row type must be written out for pgrx to derive the SQL signature.
 #[allow(clippy::type_complexity)]
 #[pg_extern(stable, parallel_unsafe)]
@@ -89,26 +114,222 @@ fn endpoints() -> TableIterator<
     // By path and method, and routines that share both by OID, whichever
     // order the catalog gave them in.
     rows.sort_by(|a, b| {
-        let (x, y) = (&a.summary, &b.summary);
-        (&x.path, &x.method, a.oid.to_u32()).cmp(&(&y.path, &y.method, b.oid.to_u32()))
+        let (x, y) = (a.order(), b.order());
+        (x.0, x.1, a.oid.to_u32()).cmp(&(y.0, y.1, b.oid.to_u32()))
     });
-    TableIterator::new(rows.into_iter().map(|r| {
-        let e = &r.summary;
-        (
-            RegProcedure(r.oid),
-            ServerString(r.schema.clone()),
-            ServerString(r.name.clone()),
-            ServerString(e.method.clone()),
-            ServerString(e.path.clone()),
-            ServerString(e.request_param_type.to_string()),
-            e.requires_authorization,
-            TextArrayColumn(TextArray::new(e.authorize_roles.iter().map(String::as_str))),
-            e.allow_anonymous,
-            e.login,
-            e.logout,
-            r.endpoint.clone(),
-        )
+    TableIterator::new(rows.into_iter().filter_map(|r| match &r.columns {
+        RowColumns::Here(c) => Some(output(r.oid, &c.parts())),
+        RowColumns::Shared { key, .. } => {
+            shared_endpoints::read(*key, |bytes| {
+                RowParts::decode(bytes).flatten().map(|p| output(r.oid, &p))
+            })
+            .flatten()
+            // Dropped from shared memory for room since: built again.
+            .or_else(|| {
+                let routine = catalog::routine(r.oid)?;
+                let settings = EndpointSettings::current();
+                let held = held_columns(&settings, &routine)?;
+                share(&settings, &routine, Some(&held));
+                Some(output(r.oid, &held.parts()))
+            })
+        }
     }))
+}
+
+/// A row's columns, borrowed from where they are kept.
+struct RowParts<'a> {
+    schema: &'a str,
+    name: &'a str,
+    method: &'a str,
+    path: &'a str,
+    request_param_type: &'a str,
+    requires_authorization: bool,
+    allow_anonymous: bool,
+    login: bool,
+    logout: bool,
+    roles: Vec<&'a str>,
+    endpoint: &'a [u8],
+}
+
+/// Flags of a shared entry's first byte.
+const IS_ENDPOINT: u8 = 1;
+const REQUIRES_AUTHORIZATION: u8 = 2;
+const ALLOW_ANONYMOUS: u8 = 4;
+const LOGIN: u8 = 8;
+const LOGOUT: u8 = 16;
+
+impl RowParts<'_> {
+    /// A shared entry: a flags byte; when an endpoint, the texts (each a
+    /// 32-bit length and the bytes), the roles' count and each role, then
+    /// the jsonb varlena. A routine that is no endpoint is the byte 0.
+    fn encode(parts: Option<&RowParts>) -> Vec<u8> {
+        let Some(p) = parts else {
+            return vec![0];
+        };
+        let mut bytes = Vec::with_capacity(p.endpoint.len() + 128);
+        let flags = [
+            (true, IS_ENDPOINT),
+            (p.requires_authorization, REQUIRES_AUTHORIZATION),
+            (p.allow_anonymous, ALLOW_ANONYMOUS),
+            (p.login, LOGIN),
+            (p.logout, LOGOUT),
+        ];
+        bytes.push(flags.iter().filter(|f| f.0).fold(0, |all, f| all | f.1));
+        let text = |bytes: &mut Vec<u8>, s: &[u8]| {
+            bytes.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(s);
+        };
+        for s in [p.schema, p.name, p.method, p.path, p.request_param_type] {
+            text(&mut bytes, s.as_bytes());
+        }
+        bytes.extend_from_slice(&(p.roles.len() as u32).to_le_bytes());
+        for role in &p.roles {
+            text(&mut bytes, role.as_bytes());
+        }
+        bytes.extend_from_slice(p.endpoint);
+        bytes
+    }
+
+    /// The parts of an entry: Some(None) for a routine that is no
+    /// endpoint; None for bytes that are not an entry.
+    fn decode(bytes: &[u8]) -> Option<Option<RowParts<'_>>> {
+        let (&flags, mut rest) = bytes.split_first()?;
+        if flags & IS_ENDPOINT == 0 {
+            return Some(None);
+        }
+        let [schema, name, method, path, request_param_type] =
+            [(); 5].map(|_| take_text(&mut rest));
+        let count = take_number(&mut rest)?;
+        let mut roles = Vec::with_capacity(count.min(rest.len() / 4));
+        for _ in 0..count {
+            roles.push(take_text(&mut rest)?);
+        }
+        Some(Some(RowParts {
+            schema: schema?,
+            name: name?,
+            method: method?,
+            path: path?,
+            request_param_type: request_param_type?,
+            requires_authorization: flags & REQUIRES_AUTHORIZATION != 0,
+            allow_anonymous: flags & ALLOW_ANONYMOUS != 0,
+            login: flags & LOGIN != 0,
+            logout: flags & LOGOUT != 0,
+            roles,
+            endpoint: rest,
+        }))
+    }
+}
+
+/// A 32-bit length from the front of `rest`.
+fn take_number(rest: &mut &[u8]) -> Option<usize> {
+    let (n, after) = rest.split_first_chunk::<4>()?;
+    *rest = after;
+    Some(u32::from_le_bytes(*n) as usize)
+}
+
+/// A text (its length, then its bytes) from the front of `rest`.
+fn take_text<'a>(rest: &mut &'a [u8]) -> Option<&'a str> {
+    let len = take_number(rest)?;
+    let (s, after) = rest.split_at_checked(len)?;
+    *rest = after;
+    std::str::from_utf8(s).ok()
+}
+
+impl HeldColumns {
+    fn parts(&self) -> RowParts<'_> {
+        let e = &self.summary;
+        RowParts {
+            schema: &self.schema,
+            name: &self.name,
+            method: &e.method,
+            path: &e.path,
+            request_param_type: e.request_param_type,
+            requires_authorization: e.requires_authorization,
+            allow_anonymous: e.allow_anonymous,
+            login: e.login,
+            logout: e.logout,
+            roles: e.authorize_roles.iter().map(String::as_str).collect(),
+            endpoint: &self.endpoint.0,
+        }
+    }
+}
+
+/// The row returned for `parts`.
+fn output(oid: pg_sys::Oid, p: &RowParts) -> Row {
+    (
+        RegProcedure(oid),
+        ServerString(p.schema.to_owned()),
+        ServerString(p.name.to_owned()),
+        ServerString(p.method.to_owned()),
+        ServerString(p.path.to_owned()),
+        ServerString(p.request_param_type.to_owned()),
+        p.requires_authorization,
+        TextArrayColumn(TextArray::new(p.roles.iter().copied())),
+        p.allow_anonymous,
+        p.login,
+        p.logout,
+        StoredJsonB(p.endpoint.into()),
+    )
+}
+
+/// The columns of `routine`'s row, or None when it is no endpoint.
+fn held_columns(settings: &EndpointSettings, routine: &CatalogRoutine) -> Option<HeldColumns> {
+    settings.endpoint_of(routine).map(|e| HeldColumns {
+        schema: routine.info.schema.clone(),
+        name: routine.info.name.clone(),
+        summary: e.summary(),
+        endpoint: StoredJsonB::new(&e.to_json(&routine.info)),
+    })
+}
+
+/// The key of `routine`'s shared entry: everything its row is made of.
+fn shared_key(settings: &EndpointSettings, routine: &CatalogRoutine) -> Option<RowKey> {
+    // SAFETY: reads the database's encoding, set at connection.
+    let encoding = unsafe { pg_sys::GetDatabaseEncoding() };
+    shared_endpoints::key_of(&(settings, routine.is_plain, &routine.info, encoding))
+}
+
+/// Adds `routine`'s row (`held`, None for no endpoint) to shared memory;
+/// returns its key, or None when rows are not shared.
+fn share(
+    settings: &EndpointSettings,
+    routine: &CatalogRoutine,
+    held: Option<&HeldColumns>,
+) -> Option<RowKey> {
+    let key = shared_key(settings, routine)?;
+    shared_endpoints::add(
+        key,
+        &RowParts::encode(held.map(HeldColumns::parts).as_ref()),
+    );
+    Some(key)
+}
+
+/// A shared row's sort order; None for no endpoint.
+fn shared_row(key: RowKey, p: Option<RowParts>) -> Option<RowColumns> {
+    let p = p?;
+    Some(RowColumns::Shared {
+        key,
+        order: [p.path, p.method].concat().into_boxed_str(),
+        path_len: p.path.len() as u32,
+    })
+}
+
+/// `routine`'s row: from shared memory when rows are shared (built and
+/// added when missing), else built and held here.
+fn row_columns(settings: &EndpointSettings, routine: &CatalogRoutine) -> Option<RowColumns> {
+    let Some(key) = shared_key(settings, routine) else {
+        return held_columns(settings, routine).map(|c| RowColumns::Here(Box::new(c)));
+    };
+    if let Some(found) = shared_endpoints::read(key, |bytes| {
+        RowParts::decode(bytes).map(|p| shared_row(key, p))
+    })
+    .flatten()
+    {
+        return found;
+    }
+    let held = held_columns(settings, routine);
+    share(settings, routine, held.as_ref());
+    shared_row(key, held.as_ref().map(HeldColumns::parts))
 }
 
 /// Builds the rows of routines read from the catalog.
@@ -117,14 +338,11 @@ fn build_rows(routines: Vec<CatalogRoutine>) -> Vec<(pg_sys::Oid, EndpointRow)> 
     routines
         .into_iter()
         .map(|routine| {
-            let row = settings.endpoint_of(&routine).map(|e| {
+            let row = row_columns(&settings, &routine).map(|columns| {
                 Rc::new(EndpointColumns {
                     oid: routine.oid,
                     in_search_path: routine.in_search_path,
-                    schema: routine.info.schema.clone(),
-                    name: routine.info.name.clone(),
-                    summary: e.summary(),
-                    endpoint: StoredJsonB::new(&e.to_json(&routine.info)),
+                    columns,
                 })
             });
             let comment =

@@ -25,6 +25,7 @@ mod schemes;
 mod server_text;
 pub mod settings;
 pub mod shared_candidates;
+pub mod shared_endpoints;
 mod sql_file;
 #[cfg(any(test, feature = "pg_test"))]
 mod test_support;

@@ -129,3 +129,44 @@ pub unsafe fn release_cached_plan(plan: *mut pg_sys::CachedPlan, owner: pg_sys::
         }
     }
 }
+
+/// Asks for `size` bytes of shared memory beside the extension's own
+/// structures; called from `_PG_init` while the library is preloaded.
+/// Before 15 a library asks right there; since 15 it must ask from
+/// `shmem_request_hook`, which this chains.
+///
+/// # Safety
+/// Called once, from `_PG_init` in the postmaster, while
+/// `process_shared_preload_libraries_in_progress`.
+pub unsafe fn request_shared_memory(size: usize) {
+    #[cfg(any(feature = "pg13", feature = "pg14"))]
+    // SAFETY: the postmaster is loading preloaded libraries.
+    unsafe {
+        pg_sys::RequestAddinShmemSpace(size);
+    }
+    #[cfg(not(any(feature = "pg13", feature = "pg14")))]
+    {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static SIZE: AtomicUsize = AtomicUsize::new(0);
+        static mut PREVIOUS: pg_sys::shmem_request_hook_type = None;
+
+        #[pgrx::pg_guard]
+        unsafe extern "C-unwind" fn on_request() {
+            // SAFETY: the hook chain as the postmaster set it, called
+            // once while it sizes shared memory.
+            unsafe {
+                if let Some(previous) = PREVIOUS {
+                    pgrx::pg_sys::submodules::ffi::pg_guard_ffi_boundary(|| previous());
+                }
+                pg_sys::RequestAddinShmemSpace(SIZE.load(Ordering::Relaxed));
+            }
+        }
+
+        SIZE.store(size, Ordering::Relaxed);
+        // SAFETY: the postmaster is single-threaded while it preloads.
+        unsafe {
+            PREVIOUS = pg_sys::shmem_request_hook;
+            pg_sys::shmem_request_hook = Some(on_request);
+        }
+    }
+}

@@ -188,6 +188,11 @@ static TEXT_SETTINGS: [&TextSetting; 11] = [
 static URL_PREFIX: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"/api"));
 static COMMENTS_MODE: GucSetting<CommentsMode> =
     GucSetting::<CommentsMode>::new(CommentsMode::OnlyWithHttpTag);
+/// Shared memory for `endpoints()` rows, in MB (0: none).
+static SHARED_ENDPOINTS_MEMORY: GucSetting<i32> = GucSetting::<i32>::new(0);
+/// The most `shared_endpoints_memory` may be: entries are found by 32-bit
+/// offsets.
+pub const SHARED_ENDPOINTS_MEMORY_MAX_MB: i32 = 2048;
 
 /// Characters a URL prefix cannot hold: they would end the path or break
 /// request matching.
@@ -260,6 +265,21 @@ pub fn register() {
         GucContext::Userset,
         GucFlags::default(),
     );
+    GucRegistry::define_int_guc(
+        c"npgsqlrest_logout.shared_endpoints_memory",
+        c"Shared memory for endpoints() rows, built once and read by every backend (0: none).",
+        c"Only with the library in shared_preload_libraries; takes effect at server start.",
+        &SHARED_ENDPOINTS_MEMORY,
+        0,
+        SHARED_ENDPOINTS_MEMORY_MAX_MB,
+        GucContext::Postmaster,
+        GucFlags::UNIT_MB,
+    );
+}
+
+/// `npgsqlrest_logout.shared_endpoints_memory` in bytes.
+pub fn shared_endpoints_bytes() -> usize {
+    usize::try_from(SHARED_ENDPOINTS_MEMORY.get()).unwrap_or(0) << 20
 }
 
 /// The current `npgsqlrest_logout.url_prefix`.

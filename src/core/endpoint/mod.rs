@@ -12,7 +12,7 @@ use crate::core::naming::default_path;
 use crate::core::request::options::RequestOptions;
 
 /// Which routines become endpoints (NpgsqlRest's `CommentsMode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CommentsMode {
     /// Every routine, with its defaults; comments are not read.
     Ignore,
@@ -25,7 +25,7 @@ pub enum CommentsMode {
 }
 
 /// A routine parameter that requests can bind.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Parameter {
     pub name: Option<String>,
     pub type_name: String,
@@ -33,7 +33,7 @@ pub struct Parameter {
 }
 
 /// What the catalog says about a routine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RoutineInfo {
     /// The routine's signature, as `regprocedure` prints it.
     pub signature: String,
