@@ -12,6 +12,9 @@ bench_start
 
 COUNTS=${COUNTS:-10000 100000}
 RUNS=${RUNS:-7}
+# Shared memory for endpoints() rows in the preloaded runs: room for
+# 100,000 rows.
+SHARED_MB=${SHARED_MB:-256MB}
 
 # Fills schema `scale` with $1 routines and realistic comments.
 populate() {
@@ -139,7 +142,9 @@ for count in $COUNTS; do
   burst_one=$(burst_ms "select 1")
   # The same new backends with the library in shared_preload_libraries:
   # loaded once by the postmaster, not by each backend.
-  CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout" \
+  # endpoints() rows shared too (shared_endpoints_memory), with room for
+  # every row.
+  CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout -c npgsqlrest_logout.shared_endpoints_memory=$SHARED_MB" \
     bash scripts/cluster.sh restart "$BENCH_DIR" "$BENCH_PORT"
   # The first backend after the start scans every comment and shares
   # the candidates it found; the next ones read the shared list.
@@ -151,16 +156,26 @@ for count in $COUNTS; do
   bench_psql -c "comment on function scale.routine_7(int, text) is 'Prose changed.'"
   burst_pre=$(burst_ms "$logout")
   burst_one_pre=$(burst_ms "select 1")
+  # endpoints(): the first backend builds and shares every row; the next
+  # ones copy them out.
+  ep_first_pre_build=$(bench_first_ms "select * from endpoints()" 1)
+  ep_first_pre=$(bench_first_ms "select * from endpoints()" "$RUNS")
+  ep_warm_pre=$(bench_warm_median_ms "select * from endpoints()" "$RUNS")
+  obj_pre=$(bench_first_ms "$plain_obj" "$RUNS")
+  read -r ep_pre_rss ep_pre_anon < <(median_growth "select * from endpoints()")
+  read -r join_pre_rss join_pre_anon < <(median_growth "$plain_join")
+  shared_used=$(bench_psql -At -c "select used_bytes from shared_endpoints_usage()")
   bash scripts/cluster.sh restart "$BENCH_DIR" "$BENCH_PORT"
   python3 - "$count" "$logouts" "$answer" "$regex" "$ilike" "$first" "$warm" \
     "$logout_rss" "$logout_anon" "$one_rss" "$one_anon" "$cand_rss" "$cand_anon" "$after_plain" "$after_logout" "$after_new" "$after_replace" "$after_replace_logout" \
-    "$ep_first" "$ep_warm" "$obj" "$ep_rss" "$ep_anon" "$join_rss" "$join_anon" "$burst" "$burst_one" "$first_pre" "$burst_pre" "$burst_one_pre" "$first_pre_scan" "$pre_rss" "$pre_anon" <<'PY'
+    "$ep_first" "$ep_warm" "$obj" "$ep_rss" "$ep_anon" "$join_rss" "$join_anon" "$burst" "$burst_one" "$first_pre" "$burst_pre" "$burst_one_pre" "$first_pre_scan" "$pre_rss" "$pre_anon" \
+    "$ep_first_pre_build" "$ep_first_pre" "$ep_warm_pre" "$obj_pre" "$ep_pre_rss" "$ep_pre_anon" "$join_pre_rss" "$join_pre_anon" "$shared_used" <<'PY'
 import sys
 a = sys.argv[1:]
 count, logouts, answer = int(a[0]), int(a[1]), a[2]
 (regex, ilike, first, warm, lrss, lanon, orss, oanon, crss, canon, aplain, alogout, anew, areplace, areplacel,
  epf, epw, obj, eprss, epanon, jrss, janon, burst, burst1, firstpre, burstpre, burst1pre,
- firstprescan, prerss, preanon) = map(float, a[3:])
+ firstprescan, prerss, preanon, epfb, epfp, epwp, objp, eprssp, epanonp, jrssp, janonp, sused) = map(float, a[3:])
 cheapest = min(regex, ilike)
 mb = lambda kb: kb / 1024
 print(f"== {count} annotated routines, {logouts} logout endpoints (handle_logout answers {answer})")
@@ -187,5 +202,12 @@ print(f"with shared_preload_libraries: the first backend's first handle_logout (
       f"a new backend's first handle_logout (the shared list) {firstpre:.1f} ms ({firstpre / cheapest:.2f}x), "
       f"growing {mb(prerss):.1f} MB resident, {mb(preanon):.1f} MB private; "
       f"50 new backends after a COMMENT {burstpre:.0f} ms wall ({burst1pre:.0f} ms for `select 1`)")
+print(f"with shared endpoints() rows (shared_endpoints_memory: {int(sused) / 2**20:.1f} MB used, {sused / count:.0f} B per routine):")
+print(f"  endpoints(), the first backend's first call (builds, shares): {epfb:8.1f} ms")
+print(f"  endpoints(), a new backend's first call:   {epfp:8.1f} ms   {epfp / objp:.2f}x the obj_description query ({objp:.1f} ms)")
+print(f"  endpoints(), later calls:                  {epwp:8.1f} ms   {epwp / objp:.2f}x")
+print(f"  backend growth: endpoints() {mb(eprssp):.1f} MB resident, {mb(epanonp):.1f} MB private; "
+      f"the plain join {mb(jrssp):.1f} MB resident, {mb(janonp):.1f} MB private "
+      f"({eprssp / max(jrssp, 1):.2f}x, {epanonp / max(janonp, 1):.2f}x)")
 PY
 done

@@ -99,10 +99,12 @@ struct Key {
 /// built from ([`comment_key`]).
 pub struct EndpointRow {
     pub comment: u64,
-    pub row: Option<Rc<EndpointColumns>>,
+    pub row: Option<EndpointColumns>,
 }
 
-/// An `endpoints()` row.
+/// An `endpoints()` row. Held in the cache's table itself: a row whose
+/// columns are shared takes no allocation of its own.
+#[derive(Clone)]
 pub struct EndpointColumns {
     pub oid: pg_sys::Oid,
     /// See [`CatalogRoutine::in_search_path`].
@@ -111,16 +113,11 @@ pub struct EndpointColumns {
 }
 
 /// Where a row's columns are: held by this backend, or shared with every
-/// backend ([`shared_endpoints`](super::shared_endpoints)).
+/// backend under a key ([`shared_endpoints`](super::shared_endpoints)).
+#[derive(Clone)]
 pub enum RowColumns {
-    Here(Box<HeldColumns>),
-    /// Under `key` in shared memory; `order` is the path then the method,
-    /// split after `path_len` bytes: what rows are sorted by.
-    Shared {
-        key: RowKey,
-        order: Box<str>,
-        path_len: u32,
-    },
+    Here(Rc<HeldColumns>),
+    Shared(RowKey),
 }
 
 /// The columns of a row this backend holds.
@@ -129,20 +126,6 @@ pub struct HeldColumns {
     pub name: String,
     pub summary: EndpointSummary,
     pub endpoint: StoredJsonB,
-}
-
-impl EndpointColumns {
-    /// The path and the method, which rows are sorted by.
-    pub fn order(&self) -> (&str, &str) {
-        match &self.columns {
-            RowColumns::Here(c) => (&c.summary.path, &c.summary.method),
-            RowColumns::Shared {
-                order, path_len, ..
-            } => order
-                .split_at_checked(*path_len as usize)
-                .unwrap_or((order, "")),
-        }
-    }
 }
 
 /// The logout routes, and the routines they were built from: every
@@ -882,7 +865,7 @@ pub fn has_rows() -> bool {
 pub fn endpoint_rows(
     keys: &[(pg_sys::Oid, u64)],
     build: impl FnOnce(Vec<pg_sys::Oid>) -> Vec<(pg_sys::Oid, EndpointRow)>,
-) -> Vec<Rc<EndpointColumns>> {
+) -> Vec<EndpointColumns> {
     let (mut found, missing) = with_cache(|c| {
         let mut found = Vec::with_capacity(keys.len());
         let mut missing = Vec::new();
@@ -901,9 +884,7 @@ pub fn endpoint_rows(
 }
 
 /// The rows `build` makes, kept unless the cache was reset meanwhile.
-pub fn keep_rows(
-    build: impl FnOnce() -> Vec<(pg_sys::Oid, EndpointRow)>,
-) -> Vec<Rc<EndpointColumns>> {
+pub fn keep_rows(build: impl FnOnce() -> Vec<(pg_sys::Oid, EndpointRow)>) -> Vec<EndpointColumns> {
     let generation = with_cache(|c| c.generation);
     let built = build();
     if built.len() >= LARGE_BUILD {

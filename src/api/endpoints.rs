@@ -105,35 +105,62 @@ fn endpoints() -> TableIterator<
         name!(endpoint, StoredJsonB),
     ),
 > {
-    let mut rows = if endpoint_cache::has_rows() {
+    let rows = if endpoint_cache::has_rows() {
         let keys = catalog::listed_keys(endpoint_cache::comment_key);
         endpoint_cache::endpoint_rows(&keys, |oids| build_rows(catalog::routines(oids)))
     } else {
         endpoint_cache::keep_rows(|| build_rows(catalog::listed_routines_read()))
     };
-    // By path and method, and routines that share both by OID, whichever
-    // order the catalog gave them in.
-    rows.sort_by(|a, b| {
-        let (x, y) = (a.order(), b.order());
-        (x.0, x.1, a.oid.to_u32()).cmp(&(y.0, y.1, b.oid.to_u32()))
-    });
-    TableIterator::new(rows.into_iter().filter_map(|r| match &r.columns {
-        RowColumns::Here(c) => Some(output(r.oid, &c.parts())),
-        RowColumns::Shared { key, .. } => {
-            shared_endpoints::read(*key, |bytes| {
+    // By path and method (one text: the path, a NUL, which no text holds,
+    // then the method), and routines that share both by OID, whichever
+    // order the catalog gave them in. A shared row dropped for room since
+    // it was found is built again.
+    let mut sorted: Vec<(String, EndpointColumns)> = rows
+        .into_iter()
+        .filter_map(|mut r| {
+            let order = |p: &RowParts| [p.path, "\0", p.method].concat();
+            let key = match &r.columns {
+                RowColumns::Here(c) => order(&c.parts()),
+                RowColumns::Shared(key) => match shared_endpoints::read(*key, |bytes| {
+                    RowParts::decode(bytes).flatten().as_ref().map(order)
+                })
+                .flatten()
+                {
+                    Some(key) => key,
+                    None => {
+                        let held = build_again(r.oid)?;
+                        let key = order(&held.parts());
+                        r.columns = RowColumns::Here(held);
+                        key
+                    }
+                },
+            };
+            Some((key, r))
+        })
+        .collect();
+    sorted.sort_by(|(x, a), (y, b)| (x, a.oid.to_u32()).cmp(&(y, b.oid.to_u32())));
+    TableIterator::new(sorted.into_iter().filter_map(|(_, r)| {
+        match &r.columns {
+            RowColumns::Here(c) => Some(output(r.oid, &c.parts())),
+            RowColumns::Shared(key) => shared_endpoints::read(*key, |bytes| {
                 RowParts::decode(bytes).flatten().map(|p| output(r.oid, &p))
             })
             .flatten()
-            // Dropped from shared memory for room since: built again.
-            .or_else(|| {
-                let routine = catalog::routine(r.oid)?;
-                let settings = EndpointSettings::current();
-                let held = held_columns(&settings, &routine)?;
-                share(&settings, &routine, Some(&held));
-                Some(output(r.oid, &held.parts()))
-            })
+            .or_else(|| Some(output(r.oid, &build_again(r.oid)?.parts()))),
         }
     }))
+}
+
+/// The columns of a routine whose shared row was dropped for room, built
+/// and shared again; None when it is no longer an endpoint.
+fn build_again(oid: pg_sys::Oid) -> Option<Rc<HeldColumns>> {
+    let routine = catalog::routine(oid)?;
+    let settings = EndpointSettings::current();
+    let held = held_columns(&settings, &routine)?;
+    if let Some(key) = shared_key(&settings, &routine) {
+        share(key, Some(&held));
+    }
+    Some(Rc::new(held))
 }
 
 /// A row's columns, borrowed from where they are kept.
@@ -289,47 +316,32 @@ fn shared_key(settings: &EndpointSettings, routine: &CatalogRoutine) -> Option<R
     shared_endpoints::key_of(&(settings, routine.is_plain, &routine.info, encoding))
 }
 
-/// Adds `routine`'s row (`held`, None for no endpoint) to shared memory;
-/// returns its key, or None when rows are not shared.
-fn share(
-    settings: &EndpointSettings,
-    routine: &CatalogRoutine,
-    held: Option<&HeldColumns>,
-) -> Option<RowKey> {
-    let key = shared_key(settings, routine)?;
+/// Adds a row (`held`, None for no endpoint) to shared memory under
+/// `key`; false when it is not kept.
+fn share(key: RowKey, held: Option<&HeldColumns>) -> bool {
     shared_endpoints::add(
         key,
         &RowParts::encode(held.map(HeldColumns::parts).as_ref()),
-    );
-    Some(key)
-}
-
-/// A shared row's sort order; None for no endpoint.
-fn shared_row(key: RowKey, p: Option<RowParts>) -> Option<RowColumns> {
-    let p = p?;
-    Some(RowColumns::Shared {
-        key,
-        order: [p.path, p.method].concat().into_boxed_str(),
-        path_len: p.path.len() as u32,
-    })
+    )
 }
 
 /// `routine`'s row: from shared memory when rows are shared (built and
 /// added when missing), else built and held here.
 fn row_columns(settings: &EndpointSettings, routine: &CatalogRoutine) -> Option<RowColumns> {
     let Some(key) = shared_key(settings, routine) else {
-        return held_columns(settings, routine).map(|c| RowColumns::Here(Box::new(c)));
+        return held_columns(settings, routine).map(|c| RowColumns::Here(Rc::new(c)));
     };
-    if let Some(found) = shared_endpoints::read(key, |bytes| {
-        RowParts::decode(bytes).map(|p| shared_row(key, p))
-    })
-    .flatten()
-    {
-        return found;
+    let shared = shared_endpoints::read(key, |bytes| RowParts::decode(bytes).map(|p| p.is_some()));
+    match shared.flatten() {
+        Some(is_endpoint) => is_endpoint.then_some(RowColumns::Shared(key)),
+        None => {
+            let held = held_columns(settings, routine);
+            match share(key, held.as_ref()) {
+                true => held.map(|_| RowColumns::Shared(key)),
+                false => held.map(|c| RowColumns::Here(Rc::new(c))),
+            }
+        }
     }
-    let held = held_columns(settings, routine);
-    share(settings, routine, held.as_ref());
-    shared_row(key, held.as_ref().map(HeldColumns::parts))
 }
 
 /// Builds the rows of routines read from the catalog.
@@ -338,12 +350,10 @@ fn build_rows(routines: Vec<CatalogRoutine>) -> Vec<(pg_sys::Oid, EndpointRow)> 
     routines
         .into_iter()
         .map(|routine| {
-            let row = row_columns(&settings, &routine).map(|columns| {
-                Rc::new(EndpointColumns {
-                    oid: routine.oid,
-                    in_search_path: routine.in_search_path,
-                    columns,
-                })
+            let row = row_columns(&settings, &routine).map(|columns| EndpointColumns {
+                oid: routine.oid,
+                in_search_path: routine.in_search_path,
+                columns,
             });
             let comment =
                 endpoint_cache::comment_key(routine.info.comment.as_deref().map(str::as_bytes));

@@ -226,24 +226,25 @@ pub fn read<R>(key: RowKey, read: impl FnOnce(&[u8]) -> R) -> Option<R> {
 }
 
 /// Adds the entry of `key`, unless it is there; when the memory is full,
-/// first drops every entry. An entry larger than the memory is not kept.
-pub fn add(key: RowKey, bytes: &[u8]) {
+/// first drops every entry. False when it is not kept: no shared memory,
+/// or an entry larger than all of it.
+pub fn add(key: RowKey, bytes: &[u8]) -> bool {
     let Some((block, layout)) = block() else {
-        return;
+        return false;
     };
     let room = layout.size - layout.data_start;
     let Ok(len) = u32::try_from(bytes.len()) else {
-        return;
+        return false;
     };
     let need = bytes.len().next_multiple_of(8);
     if bytes.is_empty() || need > room {
-        return;
+        return false;
     }
     let mut header = HEADER.exclusive();
     // SAFETY: the block of this layout, under the exclusive lock.
     unsafe {
         if probe(block, layout, key).1.is_some() {
-            return;
+            return true;
         }
         if header.used + need > room || header.entries + 1 > layout.max_entries() {
             std::ptr::write_bytes(block, 0, layout.data_start);
@@ -253,7 +254,7 @@ pub fn add(key: RowKey, bytes: &[u8]) {
         }
         let (i, _) = probe(block, layout, key);
         if i == usize::MAX {
-            return;
+            return false;
         }
         let start = layout.data_start + header.used;
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), block.add(start), bytes.len());
@@ -265,6 +266,7 @@ pub fn add(key: RowKey, bytes: &[u8]) {
         header.used += need;
         header.entries += 1;
     }
+    true
 }
 
 /// What the shared `endpoints()` rows take: entries, the bytes they use,
