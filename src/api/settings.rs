@@ -265,6 +265,13 @@ pub fn register() {
         GucContext::Userset,
         GucFlags::default(),
     );
+    // A server-start setting can be defined only while the postmaster
+    // preloads the library (later, Postgres ends the session): without
+    // preloading it does not exist, as nothing is shared.
+    // SAFETY: reads a flag the postmaster sets while it preloads.
+    if !unsafe { pg_sys::process_shared_preload_libraries_in_progress } {
+        return;
+    }
     GucRegistry::define_int_guc(
         c"npgsqlrest_logout.shared_endpoints_memory",
         c"Shared memory for endpoints() rows, built once and read by every backend (0: none).",
