@@ -8,7 +8,7 @@
 # go on); and a session on the standby whose caches are warm sees a comment
 # changed on the primary (a new path, new roles) and a CREATE OR REPLACE of a
 # routine's body at its first call once the primary's commit is replayed,
-# within a second.
+# within a second. Both servers share endpoints() rows between backends.
 # Ends with "standby: N passed, M failed"; exits non-zero on any failure.
 # Installs into the system PostgreSQL 15: run under /tmp/npgsqlrest-pg.lock.
 set -euo pipefail
@@ -47,8 +47,10 @@ trap cleanup EXIT
 echo "== standby: installing the extension, starting a primary"
 bash scripts/install.sh
 # Both servers preload the library: the primary shares its candidate lists
-# between backends, the standby (in recovery) never does.
-CLUSTER_OPTIONS="-c shared_preload_libraries=npgsqlrest_logout" bash scripts/cluster.sh start "$pdir" "$pport"
+# between backends, the standby (in recovery) never does. Both share
+# endpoints() rows, which need no session to keep them current.
+preload="-c shared_preload_libraries=npgsqlrest_logout -c npgsqlrest_logout.shared_endpoints_memory=8MB"
+CLUSTER_OPTIONS="$preload" bash scripts/cluster.sh start "$pdir" "$pport"
 primary() { psql -X -q -v ON_ERROR_STOP=1 -h "$pdir" -p "$pport" -U postgres -d app "$@"; }
 standby() { psql -X -q -v ON_ERROR_STOP=1 -h "$sdir" -p "$sport" -U postgres -d app "$@"; }
 psql -X -q -h "$pdir" -p "$pport" -U postgres -d postgres -c 'create database app'
@@ -67,7 +69,7 @@ as_root chown postgres "$sdir"
 as_root chmod 755 "$sdir"
 as_postgres "$BIN/pg_basebackup" -h "$pdir" -p "$pport" -U postgres -D "$sdir/data" -R -X stream -c fast
 as_postgres "$BIN/pg_ctl" -D "$sdir/data" -l "$sdir/server.log" -w \
-  -o "-k $sdir -p $sport -c listen_addresses='' -c hot_standby=on -c fsync=off -c shared_preload_libraries=npgsqlrest_logout" start >/dev/null
+  -o "-k $sdir -p $sport -c listen_addresses='' -c hot_standby=on -c fsync=off $preload" start >/dev/null
 equal "the standby is in recovery" "$(standby -At -c 'select pg_is_in_recovery()')" t
 streaming=0
 for _ in $(seq 1 100); do
@@ -116,6 +118,8 @@ standby -At -f "$work/readonly.sql" >"$work/standby.readonly" 2>"$work/standby.r
   || { not_ok "the read-only functions run on the standby"; cat "$work/standby.readonly.err"; }
 [ "$(grep -c '^endpoints|' "$work/standby.readonly")" -eq 6 ] \
   && ok "endpoints() lists the 6 endpoints on the standby" || not_ok "endpoints() lists the 6 endpoints on the standby"
+equal "the standby shares endpoints() rows between its backends" \
+  "$(standby -At -c 'select entries > 0 from shared_endpoints_usage()')" t
 same "the standby answers as the primary (parse_annotations, parse_sql_file, routine_endpoint, endpoints(), resolve_logout_schemes, logout_schemes_agg, handle_logout, call_logout)" \
   "$work/primary.readonly" "$work/standby.readonly"
 

@@ -111,34 +111,32 @@ fn endpoints() -> TableIterator<
     } else {
         endpoint_cache::keep_rows(|| build_rows(catalog::listed_routines_read()))
     };
-    // By path and method (one text: the path, a NUL, which no text holds,
-    // then the method), and routines that share both by OID, whichever
-    // order the catalog gave them in. A shared row dropped for room since
-    // it was found is built again.
-    let mut sorted: Vec<(String, EndpointColumns)> = rows
+    // By path and method, and routines that share both by OID, whichever
+    // order the catalog gave them in. A held row is sorted by its own
+    // columns; a shared one by its path and method read once here (one
+    // text, split after the path). A shared row dropped for room since it
+    // was found is built again.
+    let mut sorted: Vec<(Option<(Box<str>, usize)>, EndpointColumns)> = rows
         .into_iter()
         .filter_map(|mut r| {
-            let order = |p: &RowParts| [p.path, "\0", p.method].concat();
-            let key = match &r.columns {
-                RowColumns::Here(c) => order(&c.parts()),
-                RowColumns::Shared(key) => match shared_endpoints::read(*key, |bytes| {
-                    RowParts::decode(bytes).flatten().as_ref().map(order)
-                })
-                .flatten()
-                {
-                    Some(key) => key,
-                    None => {
-                        let held = build_again(r.oid)?;
-                        let key = order(&held.parts());
-                        r.columns = RowColumns::Here(held);
-                        key
-                    }
-                },
+            let RowColumns::Shared(key) = &r.columns else {
+                return Some((None, r));
             };
-            Some((key, r))
+            let order = |p: &RowParts| ([p.path, p.method].concat().into(), p.path.len());
+            match shared_endpoints::read(*key, |bytes| {
+                RowParts::decode(bytes).flatten().as_ref().map(order)
+            })
+            .flatten()
+            {
+                Some(order) => Some((Some(order), r)),
+                None => {
+                    r.columns = RowColumns::Here(build_again(r.oid)?);
+                    Some((None, r))
+                }
+            }
         })
         .collect();
-    sorted.sort_by(|(x, a), (y, b)| (x, a.oid.to_u32()).cmp(&(y, b.oid.to_u32())));
+    sorted.sort_by(|a, b| sort_order(a).cmp(&sort_order(b)));
     TableIterator::new(sorted.into_iter().filter_map(|(_, r)| {
         match &r.columns {
             RowColumns::Here(c) => Some(output(r.oid, &c.parts())),
@@ -149,6 +147,17 @@ fn endpoints() -> TableIterator<
             .or_else(|| Some(output(r.oid, &build_again(r.oid)?.parts()))),
         }
     }))
+}
+
+/// What a row is sorted by: its path, its method, its routine's OID.
+fn sort_order(row: &(Option<(Box<str>, usize)>, EndpointColumns)) -> (&str, &str, u32) {
+    let (key, r) = row;
+    let (path, method) = match (key, &r.columns) {
+        (Some((order, path_len)), _) => order.split_at_checked(*path_len).unwrap_or((order, "")),
+        (None, RowColumns::Here(c)) => (c.summary.path.as_str(), c.summary.method.as_str()),
+        (None, RowColumns::Shared(_)) => ("", ""),
+    };
+    (path, method, r.oid.to_u32())
 }
 
 /// The columns of a routine whose shared row was dropped for room, built
