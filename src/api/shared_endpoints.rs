@@ -71,9 +71,9 @@ struct Layout {
 
 impl Layout {
     fn of(size: usize) -> Self {
-        // About one slot per 768 bytes: a row takes about 1.3 kB, so the
-        // table stays under half full.
-        let slots = (size / 768).max(64).next_power_of_two() / 2;
+        // One slot per 256 to 512 bytes (5 to 10 % of the memory): a row
+        // takes about 1.2 kB, so the bytes run out before the slots.
+        let slots = (size / 512).max(64).next_power_of_two();
         Layout {
             slots,
             data_start: slots * std::mem::size_of::<Slot>(),
@@ -323,7 +323,10 @@ mod tests {
             let layout = super::Layout::of(mb << 20);
             assert!(layout.slots.is_power_of_two(), "{mb} MB");
             assert!(layout.data_start < layout.size / 8, "{mb} MB");
-            assert!(layout.max_entries() * 1024 >= layout.size / 4, "{mb} MB");
+            // Rows of 1 kB fill the bytes before the slots.
+            assert!(layout.max_entries() * 1024 >= layout.size, "{mb} MB");
+            // Every offset fits the slot's 32 bits.
+            assert!(layout.size - 1 <= u32::MAX as usize, "{mb} MB");
         }
     }
 }
