@@ -387,6 +387,53 @@ mod tests {
     use crate::api::test_support::text_of;
     use pgrx::prelude::*;
 
+    #[test]
+    fn a_shared_entry_reads_back_as_written_and_a_cut_one_not_at_all() {
+        let jsonb = [1u8, 2, 3, 4, 5, 6, 7, 8];
+        let written = super::RowParts {
+            schema: "auth",
+            name: "full_logout",
+            method: "POST",
+            path: "/api/auth/full-logout",
+            request_param_type: "body_json",
+            requires_authorization: true,
+            allow_anonymous: false,
+            login: false,
+            logout: true,
+            roles: vec!["admin", "ünïcode"],
+            endpoint: &jsonb,
+        };
+        let bytes = super::RowParts::encode(Some(&written));
+        let read = super::RowParts::decode(&bytes)
+            .flatten()
+            .expect("an endpoint");
+        let fields = |p: &super::RowParts| {
+            (
+                [p.schema, p.name, p.method, p.path, p.request_param_type].map(String::from),
+                [
+                    p.requires_authorization,
+                    p.allow_anonymous,
+                    p.login,
+                    p.logout,
+                ],
+                p.roles.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+                p.endpoint.to_vec(),
+            )
+        };
+        assert_eq!(fields(&read), fields(&written));
+        // No endpoint: one byte.
+        let none = super::RowParts::encode(None);
+        assert!(matches!(super::RowParts::decode(&none), Some(None)));
+        // Cut anywhere before the jsonb, an entry is not read.
+        let jsonb_start = bytes.len() - jsonb.len();
+        for cut in 0..jsonb_start {
+            assert!(
+                super::RowParts::decode(&bytes[..cut]).flatten().is_none(),
+                "cut at {cut}"
+            );
+        }
+    }
+
     fn field(routine: &str, key: &str) -> Option<String> {
         text_of(&format!("select routine_endpoint('{routine}') ->> '{key}'"))
     }
