@@ -142,7 +142,23 @@ struct LogoutIndex {
     /// Routines whose comment may have changed, candidates or not, to look
     /// up again.
     recheck: Vec<pg_sys::Oid>,
+    /// Requests (method and path, as the front-end sent them) already
+    /// routed through `routes` to an endpoint that binds nothing from the
+    /// path: a front-end sends the same few logout requests over and over.
+    /// Dropped with the index; at most [`MAX_ROUTED`], cleared when full.
+    routed: Vec<Routed>,
 }
+
+/// A request routed before: its method and path, and its endpoint.
+struct Routed {
+    method: Box<str>,
+    path: Box<str>,
+    target: Rc<LogoutTarget>,
+}
+
+/// How many routed requests an index remembers: a client varying its
+/// paths cannot make it grow.
+const MAX_ROUTED: usize = 16;
 
 struct Candidate {
     comment: u64,
@@ -782,6 +798,7 @@ fn refresh_index(previous: Option<LogoutIndex>) -> LogoutIndex {
         rescan: false,
         changed: Vec::new(),
         recheck: Vec::new(),
+        routed: Vec::new(),
     }
 }
 
@@ -793,11 +810,45 @@ pub enum RouteMatch {
     Ambiguous(Vec<String>),
 }
 
+/// The logout endpoint a request with this method and path was routed to
+/// before, by the current routes (see [`route`]'s `remember`).
+pub fn routed_before(method: &str, path: &str) -> Option<Rc<LogoutTarget>> {
+    accept_invalidations();
+    with_cache(|c| {
+        let index = c.logout.as_ref().filter(|index| index.is_current())?;
+        index
+            .routed
+            .iter()
+            .find(|r| *r.method == *method && *r.path == *path)
+            .map(|r| Rc::clone(&r.target))
+    })
+}
+
 /// The logout endpoint for a method and path segments: the template with
-/// the most literal segments wins; a tie is ambiguous.
-pub fn route(method: &str, segments: &[std::borrow::Cow<'_, str>]) -> RouteMatch {
-    let find = |routes: &RouteTable<Rc<LogoutTarget>>| match routes.find(method, segments) {
-        routing::RouteMatch::Found(target, bound) => RouteMatch::Found(Rc::clone(target), bound),
+/// the most literal segments wins; a tie is ambiguous. With `remember`
+/// (the request's method and path as sent, when the path has no query),
+/// an endpoint found that binds nothing from the path is remembered for
+/// [`routed_before`].
+pub fn route(
+    method: &str,
+    segments: &[std::borrow::Cow<'_, str>],
+    remember: Option<(&str, &str)>,
+) -> RouteMatch {
+    let find = |index: &mut LogoutIndex| match index.routes.find(method, segments) {
+        routing::RouteMatch::Found(target, bound) => {
+            let target = Rc::clone(target);
+            if let (Some((method, path)), true) = (remember, bound.is_empty()) {
+                if index.routed.len() >= MAX_ROUTED {
+                    index.routed.clear();
+                }
+                index.routed.push(Routed {
+                    method: method.into(),
+                    path: path.into(),
+                    target: Rc::clone(&target),
+                });
+            }
+            RouteMatch::Found(target, bound)
+        }
         routing::RouteMatch::NotFound => RouteMatch::NotFound,
         routing::RouteMatch::Ambiguous(targets) => {
             let mut names: Vec<String> = targets
@@ -809,15 +860,15 @@ pub fn route(method: &str, segments: &[std::borrow::Cow<'_, str>]) -> RouteMatch
         }
     };
     accept_invalidations();
-    let (found, generation, previous) = with_cache(|c| match c.logout.as_ref() {
-        Some(index) if index.is_current() => (Some(find(&index.routes)), c.generation, None),
+    let (found, generation, previous) = with_cache(|c| match c.logout.as_mut() {
+        Some(index) if index.is_current() => (Some(find(index)), c.generation, None),
         _ => (None, c.generation, c.logout.take()),
     });
     if let Some(found) = found {
         return found;
     }
-    let index = refresh_index(previous);
-    let found = find(&index.routes);
+    let mut index = refresh_index(previous);
+    let found = find(&mut index);
     with_cache(|c| {
         if c.generation == generation {
             c.logout = Some(index);

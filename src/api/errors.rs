@@ -9,6 +9,8 @@ use super::server_text;
 /// Raises an ERROR; never returns. The error unwinds the Rust frames
 /// (pgrx reports it at the function's boundary), so whatever they hold is
 /// freed.
+#[cold]
+#[inline(never)]
 pub fn raise(
     code: PgSqlErrorCode,
     message: String,
@@ -27,6 +29,8 @@ pub fn raise(
 }
 
 /// Raises 53200 `out_of_memory`: "out of memory " and what was being done.
+#[cold]
+#[inline(never)]
 pub fn out_of_memory(doing: String) -> ! {
     raise(
         PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,

@@ -20,7 +20,13 @@
 //! The expression's state is built once per transaction (as PL/pgSQL does
 //! for its simple expressions) in the transaction's memory, for the plan
 //! it was built from; a new transaction, a new plan, or an error while the
-//! state was in use (which may leave it half-updated) builds it anew. Each
+//! state was in use (which may leave it half-updated) builds it anew. A
+//! state of a held plan whose expression is made only of nodes and
+//! built-in functions that keep nothing tied to a transaction (see
+//! [`lasting_expression`]), such as `current_setting('request.user_id')
+//! || ':Cookies'`, lasts instead: it is built in the plan's own memory and
+//! kept across transactions until its plan changes or an error leaves it
+//! in use. Each
 //! evaluation ends its expression context's use after it (the backend's
 //! one context, reset after each, unless a routine's own call is under way
 //! in it), so what a function registers there ends with the call; but the
@@ -42,8 +48,13 @@ pub struct KeptPlan {
     /// passes, as PL/pgSQL keeps its simple expressions' plans within one;
     /// null for none.
     held: Cell<*mut pg_sys::CachedPlan>,
-    /// The simple expression's state in the current transaction.
+    /// The simple expression's state in the current transaction, or a
+    /// lasting one.
     simple: Cell<SimpleState>,
+    /// The memory of a lasting state, and of what its expression keeps:
+    /// made when first needed, reset when the state is built again, freed
+    /// with the plan; null until then.
+    lasting: Cell<pg_sys::MemoryContext>,
 }
 
 /// An expression state built in a transaction's memory.
@@ -60,6 +71,8 @@ struct SimpleState {
     type_oid: pg_sys::Oid,
     /// Set while it is evaluated: still set after an error.
     in_use: bool,
+    /// Kept across transactions, in the plan's `lasting` memory.
+    lasting: bool,
 }
 
 const NO_STATE: SimpleState = SimpleState {
@@ -69,6 +82,7 @@ const NO_STATE: SimpleState = SimpleState {
     state: std::ptr::null_mut(),
     type_oid: pg_sys::InvalidOid,
     in_use: false,
+    lasting: false,
 };
 
 thread_local! {
@@ -154,6 +168,7 @@ impl KeptPlan {
                 plan,
                 held: Cell::new(std::ptr::null_mut()),
                 simple: Cell::new(NO_STATE),
+                lasting: Cell::new(std::ptr::null_mut()),
             },
             None => raise(
                 PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
@@ -215,19 +230,38 @@ impl KeptPlan {
                 return true;
             }
             let params = param_list(arguments);
-            // The transaction's state for this plan, else a new one: in
-            // the transaction's memory when it can be kept, else (while
-            // the kept one is in use, by a recursive call or since an
-            // error) in the call's.
+            // The transaction's (or a lasting) state for this plan, else a
+            // new one: in the transaction's memory, or the plan's when it
+            // can last, when it can be kept, else (while the kept one is
+            // in use, by a recursive call or since an error) in the
+            // call's. A lasting state left in use by an earlier
+            // transaction's error is built anew.
             let epoch = xact_epoch();
             let kept = self.simple.get();
             let generation = (*cached).generation;
-            let current =
-                kept.epoch == epoch && kept.plan == cached && kept.generation == generation;
-            let (state, type_oid, keeping) = match (current, kept.in_use) {
-                (true, false) => (kept.state, kept.type_oid, true),
+            let current = kept.plan == cached
+                && kept.generation == generation
+                && (kept.epoch == epoch || (kept.lasting && !kept.in_use));
+            let (state, type_oid, memory) = match (current, kept.in_use) {
+                (true, false) => {
+                    let memory = if kept.lasting {
+                        self.lasting.get()
+                    } else {
+                        pg_sys::TopTransactionContext
+                    };
+                    (kept.state, kept.type_oid, Some(memory))
+                }
                 (false, _) if !(kept.epoch == epoch && kept.in_use) => {
-                    let outer = pg_sys::MemoryContextSwitchTo(pg_sys::TopTransactionContext);
+                    // Forgotten before its memory is reset: an error while
+                    // building leaves no state behind.
+                    self.simple.set(NO_STATE);
+                    let lasting = counted.is_null() && lasting_expression(expr);
+                    let memory = if lasting {
+                        self.lasting_memory()
+                    } else {
+                        pg_sys::TopTransactionContext
+                    };
+                    let outer = pg_sys::MemoryContextSwitchTo(memory);
                     let state = pg_sys::ExecInitExprWithParams(expr, std::ptr::null_mut());
                     pg_sys::MemoryContextSwitchTo(outer);
                     let type_oid = pg_sys::exprType(expr.cast());
@@ -238,30 +272,29 @@ impl KeptPlan {
                         state,
                         type_oid,
                         in_use: false,
+                        lasting,
                     });
-                    (state, type_oid, true)
+                    (state, type_oid, Some(memory))
                 }
                 _ => (
                     pg_sys::ExecInitExprWithParams(expr, params),
                     pg_sys::exprType(expr.cast()),
-                    false,
+                    None,
                 ),
             };
+            let keeping = memory.is_some();
             // The call's expression context. What the expression builds on
             // its first evaluation to keep (a hashed `= ANY` list's table,
             // a row type's conversion map) goes to the context's per-query
-            // memory: for a kept state, the transaction's memory it lives
-            // in, never the call's, which is gone by the next call.
+            // memory: for a kept state, the memory it lives in, never the
+            // call's, which is gone by the next call.
             let (context, reused) = take_context();
             (*context).ecxt_param_list_info = params;
-            (*context).ecxt_per_query_memory = if keeping {
-                pg_sys::TopTransactionContext
-            } else {
-                pg_sys::CurrentMemoryContext
-            };
+            (*context).ecxt_per_query_memory = memory.unwrap_or(pg_sys::CurrentMemoryContext);
             if keeping {
                 self.simple.set(SimpleState {
                     in_use: true,
+                    epoch,
                     ..self.simple.get()
                 });
             }
@@ -299,6 +332,32 @@ impl KeptPlan {
             give_back_context(context, reused);
             release(cached);
             true
+        }
+    }
+
+    /// The plan's memory for a lasting state, emptied (the state built in
+    /// it before is forgotten already).
+    ///
+    /// # Safety
+    /// No state built in it is in use.
+    unsafe fn lasting_memory(&self) -> pg_sys::MemoryContext {
+        // SAFETY: the context is the plan's, made under TopMemoryContext
+        // and freed only with the plan.
+        unsafe {
+            let memory = self.lasting.get();
+            if !memory.is_null() {
+                pg_sys::MemoryContextReset(memory);
+                return memory;
+            }
+            let memory = pg_sys::AllocSetContextCreateExtended(
+                pg_sys::TopMemoryContext,
+                c"npgsqlrest_logout expression".as_ptr(),
+                pg_sys::ALLOCSET_SMALL_MINSIZE as usize,
+                pg_sys::ALLOCSET_SMALL_INITSIZE as usize,
+                pg_sys::ALLOCSET_SMALL_MAXSIZE as usize,
+            );
+            self.lasting.set(memory);
+            memory
         }
     }
 
@@ -415,6 +474,10 @@ impl Drop for KeptPlan {
                 super::pg_compat::release_cached_plan(held, holder());
             }
             pg_sys::SPI_freeplan(self.plan.as_ptr());
+            let lasting = self.lasting.replace(std::ptr::null_mut());
+            if !lasting.is_null() {
+                pg_sys::MemoryContextDelete(lasting);
+            }
         }
     }
 }
@@ -503,6 +566,127 @@ unsafe fn give_back_context(context: *mut pg_sys::ExprContext, reused: bool) {
     }
 }
 
+/// Whether an expression's state can last across transactions: it is
+/// made only of constants, the call's parameters, and calls, operators,
+/// boolean tests, casts that only relabel, `CASE`, `COALESCE`, array
+/// constructors and null tests of scalars, over built-in functions (their
+/// OIDs are below `FirstGenbkiObjectId`) that return no set. Such a state
+/// holds only its steps and what those functions cache in their own
+/// memory (type information), nothing tied to a transaction's memory,
+/// resources or callbacks; anything else (a user's function, a domain's
+/// checks, a row type, a conversion through a type's I/O functions) is
+/// built again in each transaction, as PL/pgSQL does. The tree is walked
+/// with a list of nodes, not by recursion.
+///
+/// # Safety
+/// `expr` is a valid expression tree.
+unsafe fn lasting_expression(expr: *mut pg_sys::Expr) -> bool {
+    use pg_sys::NodeTag as T;
+    let built_in = |oid: pg_sys::Oid| {
+        oid != pg_sys::InvalidOid && oid.to_u32() < pg_sys::FirstGenbkiObjectId
+    };
+    // The list grows by what the tree holds: reserved fallibly, and a tree
+    // too large for it is simply not kept.
+    let mut to_see: Vec<*mut pg_sys::Node> = Vec::new();
+    let add = |to_see: &mut Vec<*mut pg_sys::Node>, node: *mut pg_sys::Node| {
+        let room = to_see.try_reserve(1).is_ok();
+        if room {
+            to_see.push(node);
+        }
+        room
+    };
+    // SAFETY: each node is read as the struct its tag names; a list's
+    // cells are its `length` elements.
+    unsafe {
+        let add_list = |to_see: &mut Vec<*mut pg_sys::Node>, list: *mut pg_sys::List| {
+            if list.is_null() {
+                return true;
+            }
+            let cells = (*list).elements;
+            (0..(*list).length as usize).all(|i| add(to_see, (*cells.add(i)).ptr_value.cast()))
+        };
+        if !add(&mut to_see, expr.cast()) {
+            return false;
+        }
+        while let Some(node) = to_see.pop() {
+            if node.is_null() {
+                continue;
+            }
+            match (*node).type_ {
+                T::T_Const | T::T_CaseTestExpr => {}
+                T::T_Param => {
+                    if (*node.cast::<pg_sys::Param>()).paramkind != pg_sys::ParamKind::PARAM_EXTERN {
+                        return false;
+                    }
+                }
+                T::T_FuncExpr => {
+                    let call = node.cast::<pg_sys::FuncExpr>();
+                    if !built_in((*call).funcid) || (*call).funcretset {
+                        return false;
+                    }
+                    if !add_list(&mut to_see, (*call).args) {
+                        return false;
+                    }
+                }
+                T::T_OpExpr | T::T_DistinctExpr | T::T_NullIfExpr => {
+                    let op = node.cast::<pg_sys::OpExpr>();
+                    if !built_in((*op).opfuncid) || (*op).opretset {
+                        return false;
+                    }
+                    if !add_list(&mut to_see, (*op).args) {
+                        return false;
+                    }
+                }
+                T::T_BoolExpr => {
+                    if !add_list(&mut to_see, (*node.cast::<pg_sys::BoolExpr>()).args) {
+                        return false;
+                    }
+                }
+                T::T_RelabelType => {
+                    if !add(&mut to_see, (*node.cast::<pg_sys::RelabelType>()).arg.cast()) {
+                        return false;
+                    }
+                }
+                T::T_CaseExpr => {
+                    let case = node.cast::<pg_sys::CaseExpr>();
+                    let seen = add(&mut to_see, (*case).arg.cast())
+                        && add_list(&mut to_see, (*case).args)
+                        && add(&mut to_see, (*case).defresult.cast());
+                    if !seen {
+                        return false;
+                    }
+                }
+                T::T_CaseWhen => {
+                    let when = node.cast::<pg_sys::CaseWhen>();
+                    let seen = add(&mut to_see, (*when).expr.cast())
+                        && add(&mut to_see, (*when).result.cast());
+                    if !seen {
+                        return false;
+                    }
+                }
+                T::T_CoalesceExpr => {
+                    if !add_list(&mut to_see, (*node.cast::<pg_sys::CoalesceExpr>()).args) {
+                        return false;
+                    }
+                }
+                T::T_ArrayExpr => {
+                    if !add_list(&mut to_see, (*node.cast::<pg_sys::ArrayExpr>()).elements) {
+                        return false;
+                    }
+                }
+                T::T_NullTest => {
+                    let test = node.cast::<pg_sys::NullTest>();
+                    if (*test).argisrow || !add(&mut to_see, (*test).arg.cast()) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
 /// The expression of a plan that is `SELECT <expression>` and nothing
 /// else: a Result node with no input, filter, sub-plans or init plans, and
 /// one output column (PL/pgSQL's test for a simple expression).
@@ -554,6 +738,10 @@ unsafe fn simple_expression(cached: *mut pg_sys::CachedPlan) -> Option<*mut pg_s
 /// # Safety
 /// Called in a memory context that outlives the evaluation.
 unsafe fn param_list(arguments: &[Argument]) -> pg_sys::ParamListInfo {
+    // A call without arguments has no parameters to read.
+    if arguments.is_empty() {
+        return std::ptr::null_mut();
+    }
     // SAFETY: makeParamList allocates room for every parameter.
     unsafe {
         let params = pg_sys::makeParamList(arguments.len() as i32);

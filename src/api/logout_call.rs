@@ -88,19 +88,29 @@ fn handle_logout_v2(
     };
     let asking = Asking::new(user_roles, user_claims.as_ref(), ip_address, headers);
     let (method, path) = (method.as_str(), path.as_str());
-    let request =
-        Request::parse(method, path).unwrap_or_else(|RequestError::BadPercentEncoding(part)| {
-            raise(
-                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-                format!("invalid percent-encoding in request path: \"{part}\""),
-                None,
-                Some("Encode reserved characters as %XX with two hex digits, and text as UTF-8."),
-            )
-        });
-    let (target, path_args) = route(&request, path);
+    // A path without a query routed before to an endpoint that binds
+    // nothing from it needs neither reading nor routing again.
+    let remember = (!path.contains('?')).then_some((method, path));
+    let known = remember.and_then(|_| endpoint_cache::routed_before(method, path));
+    let (target, arguments) = match known {
+        Some(target) => (target, Vec::new()),
+        None => {
+            let request = Request::parse(method, path).unwrap_or_else(
+                |RequestError::BadPercentEncoding(part)| {
+                    raise(
+                        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                        format!("invalid percent-encoding in request path: \"{part}\""),
+                        None,
+                        Some("Encode reserved characters as %XX with two hex digits, and text as UTF-8."),
+                    )
+                },
+            );
+            let (target, mut arguments) = route(&request, path, remember);
+            arguments.extend(request.query);
+            (target, arguments)
+        }
+    };
     check_authorization(&target, &asking.caller);
-    let mut arguments = path_args;
-    arguments.extend(request.query);
     let arguments = arguments.into_iter().map(|(k, v)| (k, Value::String(v)));
     let mut all: Vec<(String, Value)> = arguments.collect();
     all.extend(object_arguments(args.as_ref()));
@@ -256,8 +266,12 @@ fn logout_target(oid: pg_sys::Oid) -> Rc<LogoutTarget> {
 }
 
 /// The logout endpoint matching a request, with the path's parameters.
-fn route(request: &Request, path: &str) -> (Rc<LogoutTarget>, Vec<(String, String)>) {
-    match endpoint_cache::route(&request.method, &request.segments) {
+fn route(
+    request: &Request,
+    path: &str,
+    remember: Option<(&str, &str)>,
+) -> (Rc<LogoutTarget>, Vec<(String, String)>) {
+    match endpoint_cache::route(&request.method, &request.segments, remember) {
         RouteMatch::Found(target, bound) => (target, bound),
         RouteMatch::NotFound => raise(
             PgSqlErrorCode::ERRCODE_UNDEFINED_FUNCTION,
