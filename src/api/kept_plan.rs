@@ -190,6 +190,14 @@ impl KeptPlan {
         }
     }
 
+    /// Whether the expression's state built by the last run lasts across
+    /// transactions.
+    #[cfg(any(test, feature = "pg_test"))]
+    fn state_lasts(&self) -> bool {
+        let state = self.simple.get();
+        !state.state.is_null() && state.lasting
+    }
+
     /// Evaluates a single-expression plan without the executor; false when
     /// the plan is not one.
     fn evaluate_simple(
@@ -798,5 +806,52 @@ mod tests {
             .as_deref(),
             Some("{Cookies},{Cookies},{Cookies},{Other},{Other}")
         );
+    }
+
+    /// Which expressions' states last across transactions: built-in
+    /// calls, operators, `CASE`, `COALESCE`, arrays and scalar null tests
+    /// over constants and parameters do; a user's function, a conversion
+    /// through I/O functions, `= ANY`, a row's null test, a domain and a
+    /// constant (which has no state) do not. Each still gives its value.
+    #[pg_test]
+    fn only_built_in_simple_expressions_last() {
+        use super::KeptPlan;
+        Spi::run(
+            "create function user_fn(p text) returns text language plpgsql as $$ begin return p; end $$;
+             create domain short_text as text check (length(value) < 10);",
+        )
+        .expect("fixture");
+        let text = pg_sys::TEXTOID;
+        let cases: &[(&str, bool, Option<&str>)] = &[
+            ("select current_setting('integer_datetimes') || ':Cookies'", true, Some("on:Cookies")),
+            ("select array['a', $1]", true, Some("{a,x}")),
+            ("select case when $1 is null then 'n' else coalesce(nullif($1, 'y'), 'z') end", true, Some("x")),
+            ("select upper($1) = 'X' and not ($1 is distinct from 'x')", true, Some("t")),
+            ("select $1::varchar", true, Some("x")),
+            ("select user_fn($1)", false, Some("x")),
+            ("select length($1)::text", false, Some("1")),
+            ("select $1 = any(array['x', 'y'])", false, Some("t")),
+            ("select row($1, 1) is null", false, Some("f")),
+            ("select $1::short_text", false, Some("x")),
+            ("select array['Cookies']", false, Some("{Cookies}")),
+        ];
+        for (sql, lasts, value) in cases {
+            let params = sql.contains("$1");
+            let plan = KeptPlan::prepare(sql, if params { &[text] } else { &[] });
+            let argument = "x".into_datum();
+            let arguments: Vec<super::Argument> = if params { vec![(argument, text)] } else { Vec::new() };
+            let mut got = None;
+            plan.run(&arguments, |datum, type_oid| {
+                got = Some(super::super::test_support::output_text(datum, type_oid));
+            });
+            assert_eq!(plan.state_lasts(), *lasts, "{sql}");
+            assert_eq!(got.as_deref(), *value, "{sql}");
+            // Run again: the kept state gives the same.
+            let mut again = None;
+            plan.run(&arguments, |datum, type_oid| {
+                again = Some(super::super::test_support::output_text(datum, type_oid));
+            });
+            assert_eq!(again, got, "{sql}, run again");
+        }
     }
 }

@@ -1238,6 +1238,58 @@ mod tests {
         assert_eq!(fast, slow.map(|s| s.replace(",\"zz\":\"1\"", "")));
     }
 
+    /// A request routed before is answered from what it was routed to
+    /// only while the routes are those it was routed by: each change
+    /// another call would see (a moved path, a replaced body, a new
+    /// prefix, a dropped routine) is seen after it too; a query, a
+    /// templated path and more requests than are remembered still route.
+    #[pg_test]
+    fn a_request_routed_before_follows_every_change() {
+        Spi::run(
+            "create function again() returns text language sql as $$select 'A'$$;
+             comment on function again() is E'HTTP POST /again\\n@logout';
+             create function again_for(p text) returns text language sql as $$select p$$;
+             comment on function again_for(text) is E'HTTP POST /again/{p}\\n@logout';",
+        )
+        .expect("created");
+        let at = |path: &str| call(&format!("handle_logout('POST', '{path}')"));
+        let state_at = |path: &str| sqlstate_of(&format!("select handle_logout('POST', '{path}')"));
+        for _ in 0..3 {
+            assert_eq!(at("/again").as_deref(), Some("{A}"));
+            assert_eq!(at("/AGAIN/").as_deref(), Some("{A}"));
+            assert_eq!(at("/again/x").as_deref(), Some("{x}"));
+            assert_eq!(at("/again/y").as_deref(), Some("{y}"));
+            assert_eq!(at("/again/z?").as_deref(), Some("{z}"));
+            assert_eq!(state_at("/again?p=q").as_deref(), Some("22023"));
+        }
+        // More distinct requests than are remembered, each spelled anew.
+        for n in 0..40usize {
+            let spelled: String = "again"
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if n & (1 << i) != 0 { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let path = format!("/{spelled}{}", "/".repeat(n / 32));
+            assert_eq!(at(&path).as_deref(), Some("{A}"), "{path}");
+            assert_eq!(at(&path).as_deref(), Some("{A}"), "{path}, again");
+            assert_eq!(at(&format!("/again/n{n}")).as_deref(), Some(format!("{{n{n}}}").as_str()));
+        }
+        Spi::run("create or replace function again() returns text language sql as $$select 'B'$$")
+            .expect("replace");
+        assert_eq!(at("/again").as_deref(), Some("{B}"));
+        Spi::run("comment on function again() is E'HTTP POST /moved\\n@logout'").expect("comment");
+        assert_eq!(state_at("/again").as_deref(), Some("42883"));
+        assert_eq!(at("/moved").as_deref(), Some("{B}"));
+        assert_eq!(at("/moved").as_deref(), Some("{B}"));
+        Spi::run("comment on function again() is E'HTTP POST\\n@logout'").expect("comment");
+        assert_eq!(at("/api/again").as_deref(), Some("{B}"));
+        Spi::run("set local npgsqlrest_logout.url_prefix = '/v2'").expect("set");
+        assert_eq!(state_at("/api/again").as_deref(), Some("42883"));
+        assert_eq!(at("/v2/again").as_deref(), Some("{B}"));
+        Spi::run("drop function again()").expect("drop");
+        assert_eq!(state_at("/v2/again").as_deref(), Some("42883"));
+    }
+
     #[pg_test]
     fn catalog_changes_are_seen_by_the_next_call() {
         Spi::run(

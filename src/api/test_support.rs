@@ -37,3 +37,16 @@ pub fn error_of(sql: &str) -> Option<String> {
     Spi::get_one_with_args::<String>("select pg_temp.error_of($1)", &[sql.into()])
         .expect("the helper function runs")
 }
+
+/// A value as its type's output function writes it.
+pub fn output_text(datum: pg_sys::Datum, type_oid: pg_sys::Oid) -> String {
+    // SAFETY: `datum` is a live value of `type_oid`; the output is a
+    // palloc'd C string, copied.
+    unsafe {
+        let mut output = pg_sys::InvalidOid;
+        let mut varlena = false;
+        pg_sys::getTypeOutputInfo(type_oid, &mut output, &mut varlena);
+        let text = pg_sys::OidOutputFunctionCall(output, datum);
+        std::ffi::CStr::from_ptr(text).to_string_lossy().into_owned()
+    }
+}
