@@ -837,7 +837,8 @@ mod tests {
         ];
         for (sql, lasts, value) in cases {
             let params = sql.contains("$1");
-            let plan = KeptPlan::prepare(sql, if params { &[text] } else { &[] });
+            let types = if params { vec![text] } else { Vec::new() };
+            let plan = KeptPlan::prepare(sql, &types);
             let argument = "x".into_datum();
             let arguments: Vec<super::Argument> = if params { vec![(argument, text)] } else { Vec::new() };
             let mut got = None;
