@@ -590,9 +590,8 @@ unsafe fn give_back_context(context: *mut pg_sys::ExprContext, reused: bool) {
 /// `expr` is a valid expression tree.
 unsafe fn lasting_expression(expr: *mut pg_sys::Expr) -> bool {
     use pg_sys::NodeTag as T;
-    let built_in = |oid: pg_sys::Oid| {
-        oid != pg_sys::InvalidOid && oid.to_u32() < pg_sys::FirstGenbkiObjectId
-    };
+    let built_in =
+        |oid: pg_sys::Oid| oid != pg_sys::InvalidOid && oid.to_u32() < pg_sys::FirstGenbkiObjectId;
     // The list grows by what the tree holds: reserved fallibly, and a tree
     // too large for it is simply not kept.
     let mut to_see: Vec<*mut pg_sys::Node> = Vec::new();
@@ -623,7 +622,8 @@ unsafe fn lasting_expression(expr: *mut pg_sys::Expr) -> bool {
             match (*node).type_ {
                 T::T_Const | T::T_CaseTestExpr => {}
                 T::T_Param => {
-                    if (*node.cast::<pg_sys::Param>()).paramkind != pg_sys::ParamKind::PARAM_EXTERN {
+                    if (*node.cast::<pg_sys::Param>()).paramkind != pg_sys::ParamKind::PARAM_EXTERN
+                    {
                         return false;
                     }
                 }
@@ -651,7 +651,10 @@ unsafe fn lasting_expression(expr: *mut pg_sys::Expr) -> bool {
                     }
                 }
                 T::T_RelabelType => {
-                    if !add(&mut to_see, (*node.cast::<pg_sys::RelabelType>()).arg.cast()) {
+                    if !add(
+                        &mut to_see,
+                        (*node.cast::<pg_sys::RelabelType>()).arg.cast(),
+                    ) {
                         return false;
                     }
                 }
@@ -823,10 +826,22 @@ mod tests {
         .expect("fixture");
         let text = pg_sys::TEXTOID;
         let cases: &[(&str, bool, Option<&str>)] = &[
-            ("select current_setting('integer_datetimes') || ':Cookies'", true, Some("on:Cookies")),
+            (
+                "select current_setting('integer_datetimes') || ':Cookies'",
+                true,
+                Some("on:Cookies"),
+            ),
             ("select array['a', $1]", true, Some("{a,x}")),
-            ("select case when $1 is null then 'n' else coalesce(nullif($1, 'y'), 'z') end", true, Some("x")),
-            ("select upper($1) = 'X' and not ($1 is distinct from 'x')", true, Some("t")),
+            (
+                "select case when $1 is null then 'n' else coalesce(nullif($1, 'y'), 'z') end",
+                true,
+                Some("x"),
+            ),
+            (
+                "select upper($1) = 'X' and not ($1 is distinct from 'x')",
+                true,
+                Some("t"),
+            ),
             ("select $1::varchar", true, Some("x")),
             ("select user_fn($1)", false, Some("x")),
             ("select length($1)::text", false, Some("1")),
@@ -840,7 +855,11 @@ mod tests {
             let types = if params { vec![text] } else { Vec::new() };
             let plan = KeptPlan::prepare(sql, &types);
             let argument = "x".into_datum();
-            let arguments: Vec<super::Argument> = if params { vec![(argument, text)] } else { Vec::new() };
+            let arguments: Vec<super::Argument> = if params {
+                vec![(argument, text)]
+            } else {
+                Vec::new()
+            };
             let mut got = None;
             plan.run(&arguments, |datum, type_oid| {
                 got = Some(super::super::test_support::output_text(datum, type_oid));

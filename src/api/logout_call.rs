@@ -1267,12 +1267,21 @@ mod tests {
             let spelled: String = "again"
                 .chars()
                 .enumerate()
-                .map(|(i, c)| if n & (1 << i) != 0 { c.to_ascii_uppercase() } else { c })
+                .map(|(i, c)| {
+                    if n & (1 << i) != 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
                 .collect();
             let path = format!("/{spelled}{}", "/".repeat(n / 32));
             assert_eq!(at(&path).as_deref(), Some("{A}"), "{path}");
             assert_eq!(at(&path).as_deref(), Some("{A}"), "{path}, again");
-            assert_eq!(at(&format!("/again/n{n}")).as_deref(), Some(format!("{{n{n}}}").as_str()));
+            assert_eq!(
+                at(&format!("/again/n{n}")).as_deref(),
+                Some(format!("{{n{n}}}").as_str())
+            );
         }
         Spi::run("create or replace function again() returns text language sql as $$select 'B'$$")
             .expect("replace");

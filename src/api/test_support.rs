@@ -47,6 +47,8 @@ pub fn output_text(datum: pg_sys::Datum, type_oid: pg_sys::Oid) -> String {
         let mut varlena = false;
         pg_sys::getTypeOutputInfo(type_oid, &mut output, &mut varlena);
         let text = pg_sys::OidOutputFunctionCall(output, datum);
-        std::ffi::CStr::from_ptr(text).to_string_lossy().into_owned()
+        std::ffi::CStr::from_ptr(text)
+            .to_string_lossy()
+            .into_owned()
     }
 }
